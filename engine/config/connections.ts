@@ -1,0 +1,48 @@
+import { z } from 'zod';
+
+/** How to reach an Elasticsearch cluster. The embedded default is a local node on 127.0.0.1:9200. */
+export const EsConnectionSchema = z
+  .object({
+    url: z.string().url().default('http://127.0.0.1:9200'),
+    apiKey: z.string().min(1).optional(),
+    username: z.string().min(1).optional(),
+    password: z.string().optional(),
+    caFile: z.string().min(1).optional(),
+    /** Skip TLS verification (self-signed dev clusters only). */
+    insecure: z.boolean().default(false),
+    requestTimeoutMs: z.number().int().positive().default(30_000),
+  })
+  .strict();
+export type EsConnection = z.infer<typeof EsConnectionSchema>;
+
+export const MysqlConnectionSchema = z
+  .object({
+    host: z.string().default('127.0.0.1'),
+    port: z.number().int().positive().default(3306),
+    user: z.string().default('root'),
+    password: z.string().default(''),
+    database: z.string().default('rwb_demo'),
+  })
+  .strict();
+export type MysqlConnection = z.infer<typeof MysqlConnectionSchema>;
+
+/** Connection settings from the environment, so scripts and CI need no flags. */
+export function esConnectionFromEnv(env: NodeJS.ProcessEnv = process.env): EsConnection {
+  return EsConnectionSchema.parse({
+    url: env.RWB_ES_URL ?? undefined,
+    apiKey: env.RWB_ES_API_KEY || undefined,
+    username: env.RWB_ES_USERNAME || undefined,
+    password: env.RWB_ES_PASSWORD || undefined,
+    caFile: env.RWB_ES_CA_FILE || undefined,
+  });
+}
+
+export function mysqlConnectionFromEnv(env: NodeJS.ProcessEnv = process.env): MysqlConnection {
+  return MysqlConnectionSchema.parse({
+    host: env.RWB_MYSQL_HOST ?? undefined,
+    port: env.RWB_MYSQL_PORT ? Number(env.RWB_MYSQL_PORT) : undefined,
+    user: env.RWB_MYSQL_USER ?? undefined,
+    password: env.RWB_MYSQL_PASSWORD ?? undefined,
+    database: env.RWB_MYSQL_DATABASE ?? undefined,
+  });
+}
