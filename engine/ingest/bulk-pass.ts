@@ -1,0 +1,219 @@
+/**
+ * One pass over the source stream into the client's bulk helper. Products are numbered in source
+ * order; each finishes (indexed, deleted, or failed for good) out of order, and the PrefixTracker
+ * turns that into a resumable checkpoint. Transformation and embedding of the next batch overlap
+ * with the bulk requests of the previous one.
+ */
+import type { Client } from '@elastic/elasticsearch';
+import { errors } from '@elastic/elasticsearch';
+import { RwbError } from '../errors.ts';
+import { docId, type ProductDoc, type RowError, type SourceProduct } from '../catalog/types.ts';
+import { transformSpu } from './spu-transformer.ts';
+import type { DocumentEmbedder } from './embedding-stage.ts';
+import type { PrefixTracker } from './checkpoint.ts';
+
+export interface PassCounters {
+  indexed: number;
+  deleted: number;
+  failed: number;
+  warnings: number;
+  /** Newest update_time among the products finished in this run (the next incremental bound). */
+  maxUpdateTime: Date | null;
+}
+
+export interface StreamOptions {
+  client: Client;
+  index: string;
+  products: AsyncIterable<SourceProduct>;
+  /** Leading products already finished by an earlier run. */
+  skip: number;
+  expectedIdAtSkip: string | null;
+  embedder: DocumentEmbedder | null;
+  embedBatchSize: number;
+  batchSize: number;
+  concurrency: number;
+  retries: number;
+  tracker: PrefixTracker;
+  counters: PassCounters;
+  signal?: AbortSignal;
+  onFailure: (e: RowError) => void;
+  /** A non-fatal problem in a product that was still indexed (e.g. one bad SKU dropped). */
+  onWarning: (e: RowError) => void;
+  onProgress: () => void;
+}
+
+interface Prepared {
+  seq: number;
+  id: string;
+  op: 'index' | 'delete';
+  doc: ProductDoc | { deleted: true };
+  updateTime: Date | null;
+}
+
+const CONNECTION_ERRORS = ['ConnectionError', 'TimeoutError', 'NoLivingConnectionsError'];
+
+export function isConnectionError(err: unknown): boolean {
+  if (err instanceof errors.ConnectionError || err instanceof errors.TimeoutError || err instanceof errors.NoLivingConnectionsError) return true;
+  return err instanceof Error && CONNECTION_ERRORS.includes(err.name);
+}
+
+export async function indexOneStream(o: StreamOptions): Promise<void> {
+  const meta = new WeakMap<object, Prepared>();
+  const seqById = new Map<string, Prepared>();
+
+  const finish = (p: Prepared) => {
+    seqById.delete(p.id);
+    o.tracker.finish(p.seq);
+    if (p.updateTime && (!o.counters.maxUpdateTime || p.updateTime > o.counters.maxUpdateTime)) o.counters.maxUpdateTime = p.updateTime;
+    o.onProgress();
+  };
+
+  const prepared = prepareStream(o, (seq, errs) => {
+    o.counters.failed += 1;
+    for (const e of errs) o.onFailure(e);
+    o.tracker.finish(seq);
+    o.onProgress();
+  });
+
+  async function* documents(): AsyncGenerator<object> {
+    for await (const p of prepared) {
+      if (o.signal?.aborted) return;
+      meta.set(p.doc, p);
+      seqById.set(p.id, p);
+      o.tracker.register(p.seq, p.id);
+      yield p.doc;
+    }
+  }
+
+  const helper = o.client.helpers.bulk<object>({
+    datasource: documents(),
+    flushBytes: Math.max(64 * 1024, o.batchSize * 12 * 1024),
+    flushInterval: 2000,
+    concurrency: o.concurrency,
+    retries: o.retries,
+    wait: 1000,
+    refreshOnCompletion: false,
+    onDocument(doc) {
+      const p = meta.get(doc)!;
+      return p.op === 'delete' ? { delete: { _index: o.index, _id: p.id } } : { index: { _index: o.index, _id: p.id } };
+    },
+    onSuccess({ result }) {
+      const item = result.index ?? result.delete ?? result.create ?? result.update;
+      const p = item?._id ? seqById.get(item._id) : undefined;
+      if (!p) return;
+      if (p.op === 'delete') o.counters.deleted += 1;
+      else o.counters.indexed += 1;
+      finish(p);
+    },
+    onDrop(drop) {
+      const action = drop.operation as Record<string, { _id?: string }>;
+      const id = Object.values(action)[0]?._id ?? null;
+      const p = id ? seqById.get(id) : undefined;
+      if (p?.op === 'delete' && drop.status === 404) {
+        o.counters.deleted += 1; // already absent: the delete's intent holds
+      } else {
+        o.counters.failed += 1;
+        const [tenant, spu] = splitId(id);
+        const reason = drop.error ? `${drop.error.type}: ${drop.error.reason ?? ''}`.trim() : `HTTP ${drop.status} after retries`;
+        o.onFailure({ tenant_id: tenant, spu_id: spu, where: `elasticsearch[_id=${id}]`, reason });
+      }
+      if (p) finish(p);
+    },
+  });
+
+  const abort = () => helper.abort();
+  o.signal?.addEventListener('abort', abort, { once: true });
+  try {
+    await helper;
+  } finally {
+    o.signal?.removeEventListener('abort', abort);
+  }
+  if (o.signal?.aborted) throw new RwbError('CANCELLED', 'Ingest cancelled');
+}
+
+/** Numbers products, skips the finished prefix, transforms and embeds in overlapping batches. */
+async function* prepareStream(o: StreamOptions, onRejected: (seq: number, errors: RowError[]) => void): AsyncGenerator<Prepared> {
+  let seq = 0;
+  let batch: Array<{ seq: number; product: SourceProduct }> = [];
+  let pending: Promise<Prepared[]> | null = null;
+
+  const startBatch = (items: typeof batch): Promise<Prepared[]> => {
+    const p = prepareBatch(items, o, onRejected);
+    p.catch(() => undefined); // awaited below; avoid an unhandled rejection while it waits its turn
+    return p;
+  };
+
+  for await (const product of o.products) {
+    if (o.signal?.aborted) return;
+    seq += 1;
+    if (seq <= o.skip) {
+      if (seq === o.skip && o.expectedIdAtSkip && docId(product.spu.tenant_id, product.spu.id) !== o.expectedIdAtSkip) {
+        throw new RwbError(
+          'INVALID_INPUT',
+          `The source changed since the interrupted run (product #${seq} is ${docId(product.spu.tenant_id, product.spu.id)}, ` +
+            `the checkpoint expected ${o.expectedIdAtSkip}). Run again with --no-resume to start over.`,
+        );
+      }
+      continue;
+    }
+    batch.push({ seq, product });
+    if (batch.length >= o.embedBatchSize) {
+      const next = startBatch(batch);
+      batch = [];
+      if (pending) yield* await pending;
+      pending = next;
+    }
+  }
+  const last = batch.length > 0 ? startBatch(batch) : null;
+  if (pending) yield* await pending;
+  if (last) yield* await last;
+}
+
+async function prepareBatch(
+  items: Array<{ seq: number; product: SourceProduct }>,
+  o: StreamOptions,
+  onRejected: (seq: number, errors: RowError[]) => void,
+): Promise<Prepared[]> {
+  const out: Prepared[] = [];
+  const needVectors: Array<{ prepared: Prepared; text: string }> = [];
+  for (const { seq, product } of items) {
+    const id = docId(product.spu.tenant_id, product.spu.id);
+    const updateTime = toDate(product.spu.update_time);
+    if (product.spu.deleted === true || product.spu.deleted === 1) {
+      out.push({ seq, id, op: 'delete', doc: { deleted: true }, updateTime });
+      continue;
+    }
+    const result = transformSpu(product);
+    if (!result.ok) {
+      onRejected(seq, result.errors);
+      continue;
+    }
+    for (const w of result.warnings) o.onWarning(w);
+    const prepared: Prepared = { seq, id, op: 'index', doc: result.doc, updateTime };
+    out.push(prepared);
+    const text = o.embedder?.textFor(result.doc);
+    if (text) needVectors.push({ prepared, text });
+  }
+  if (o.embedder && needVectors.length > 0) {
+    const vectors = await o.embedder.embed(
+      needVectors.map((n) => n.text),
+      o.signal,
+    );
+    needVectors.forEach((n, i) => {
+      (n.prepared.doc as ProductDoc).title_embedding = vectors[i]!;
+    });
+  }
+  return out;
+}
+
+function toDate(v: Date | string | null | undefined): Date | null {
+  if (!v) return null;
+  const d = v instanceof Date ? v : new Date(v);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+function splitId(id: string | null): [string | null, string | null] {
+  if (!id) return [null, null];
+  const i = id.indexOf(':');
+  return i < 0 ? [null, id] : [id.slice(0, i), id.slice(i + 1)];
+}

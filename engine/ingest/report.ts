@@ -1,0 +1,31 @@
+import type { RowError } from '../catalog/types.ts';
+
+/** What an ingest run did; printed by the CLI, returned by the `ingest.start` job. */
+export interface IngestReport {
+  jobId: string;
+  index: string;
+  source: string;
+  tenantIds: string[] | null;
+  incremental: boolean;
+  /** Lower bound of an incremental run (ISO), null for a full run. */
+  since: string | null;
+  /** Products the source reported for this run (before resume skipping). */
+  total: number;
+  /** Products skipped because a previous run had already finished them (resume). */
+  resumedFrom: number;
+  indexed: number;
+  deleted: number;
+  /** Products that did not reach the index: bad rows and documents ES rejected. */
+  failed: number;
+  /** Non-fatal problems (a field dropped, an orphan SKU). */
+  warnings: number;
+  /** The first failures, for display; all of them are in failuresFile. */
+  failures: RowError[];
+  failuresFile: string | null;
+  embedding: { model: string; dims: number; executionProvider: string; computed: number; cached: number } | null;
+  reconnects: number;
+  durationMs: number;
+  docsPerSecond: number;
+}
+
+export const MAX_FAILURES_IN_REPORT = 200;
