@@ -1,0 +1,202 @@
+/**
+ * Metrics by name, the way analysts write them: `ndcg@10`, `p@5`, `mrr`, `err@20`, `unrated@10`.
+ * `metricRegistry['ndcg@10']` resolves any cutoff on demand; `resolveMetric` does the same but
+ * throws an InvalidMetricParameterError that says what is wrong with the name.
+ */
+import {
+  averagePrecision,
+  dcgAtK,
+  errAtK,
+  InvalidMetricParameterError,
+  ndcgAtK,
+  precisionAtK,
+  recallAtK,
+  reciprocalRank,
+  unratedAtK,
+  type MetricOptions,
+  type RatedRanking,
+} from './metrics.ts';
+
+export const METRIC_KINDS = ['ndcg', 'dcg', 'p', 'recall', 'mrr', 'err', 'ap', 'unrated'] as const;
+export type MetricKind = (typeof METRIC_KINDS)[number];
+
+/** A metric name as typed: a kind with or without a cutoff, e.g. `ndcg@10`, `mrr`. */
+export type MetricName = MetricKind | `${MetricKind}@${number}`;
+
+interface KindDefinition {
+  /** Whether a name without `@k` is meaningful (the metric then uses the whole ranking). */
+  readonly cutoff: 'required' | 'optional';
+  /** Higher is better for quality metrics; `unrated` is a count that callers show, not optimise. */
+  readonly quality: boolean;
+  readonly description: string;
+  readonly compute: (
+    ranking: RatedRanking,
+    k: number | undefined,
+    options: MetricOptions,
+  ) => number;
+}
+
+const KINDS: Readonly<Record<MetricKind, KindDefinition>> = {
+  ndcg: {
+    cutoff: 'required',
+    quality: true,
+    description: 'normalized discounted cumulative gain (gain 2^r − 1, log2 discount)',
+    compute: ndcgAtK,
+  },
+  dcg: {
+    cutoff: 'required',
+    quality: true,
+    description: 'discounted cumulative gain',
+    compute: dcgAtK,
+  },
+  p: {
+    cutoff: 'required',
+    quality: true,
+    description: 'precision (rating ≥ threshold)',
+    compute: precisionAtK,
+  },
+  recall: {
+    cutoff: 'required',
+    quality: true,
+    description: 'recall of relevant judged docs',
+    compute: recallAtK,
+  },
+  mrr: {
+    cutoff: 'optional',
+    quality: true,
+    description: 'reciprocal rank of the first relevant hit',
+    compute: reciprocalRank,
+  },
+  err: {
+    cutoff: 'required',
+    quality: true,
+    description: 'expected reciprocal rank (Chapelle et al.)',
+    compute: errAtK,
+  },
+  ap: {
+    cutoff: 'optional',
+    quality: true,
+    description: 'average precision',
+    compute: averagePrecision,
+  },
+  unrated: {
+    cutoff: 'required',
+    quality: false,
+    description: 'number of unrated hits in the top k',
+    compute: (ranking, k) => unratedAtK(ranking, k),
+  },
+};
+
+/** Other spellings people use (Quepid, trec_eval, ES) for the same kinds. */
+const ALIASES: Readonly<Record<string, MetricKind>> = {
+  precision: 'p',
+  r: 'recall',
+  rr: 'mrr',
+  reciprocal_rank: 'mrr',
+  mean_reciprocal_rank: 'mrr',
+  map: 'ap',
+  expected_reciprocal_rank: 'err',
+};
+
+export interface MetricSpec {
+  /** Canonical lower-case name, `${kind}@${k}` or `${kind}`. */
+  readonly name: string;
+  readonly kind: MetricKind;
+  readonly k: number | undefined;
+}
+
+export interface BoundMetric extends MetricSpec {
+  readonly quality: boolean;
+  readonly description: string;
+  compute(ranking: RatedRanking, options?: MetricOptions): number;
+}
+
+function toKind(raw: string, name: string): MetricKind {
+  const lower = raw.toLowerCase();
+  if ((METRIC_KINDS as readonly string[]).includes(lower)) return lower as MetricKind;
+  const alias = ALIASES[lower];
+  if (alias) return alias;
+  throw new InvalidMetricParameterError(
+    `unknown metric "${name}"; known: ${METRIC_KINDS.join(', ')} (with @k, e.g. ndcg@10)`,
+    { name },
+  );
+}
+
+/** Parses `kind@k` (case-insensitive, aliases allowed) into its canonical spec. */
+export function parseMetricName(name: string): MetricSpec {
+  const trimmed = name.trim();
+  const at = trimmed.indexOf('@');
+  const kind = toKind(at === -1 ? trimmed : trimmed.slice(0, at), name);
+  if (at === -1) {
+    if (KINDS[kind].cutoff === 'required') {
+      throw new InvalidMetricParameterError(`metric "${name}" needs a cutoff, e.g. ${kind}@10`, {
+        name,
+      });
+    }
+    return { name: kind, kind, k: undefined };
+  }
+  const kText = trimmed.slice(at + 1);
+  const k = /^\d+$/.test(kText) ? Number(kText) : Number.NaN;
+  if (!Number.isSafeInteger(k) || k <= 0) {
+    throw new InvalidMetricParameterError(
+      `metric "${name}": cutoff k must be a positive integer, got "${kText}"`,
+      { name, k: kText },
+    );
+  }
+  return { name: `${kind}@${k}`, kind, k };
+}
+
+function bind(spec: MetricSpec): BoundMetric {
+  const definition = KINDS[spec.kind];
+  return {
+    ...spec,
+    quality: definition.quality,
+    description: definition.description,
+    compute: (ranking, options = {}) => definition.compute(ranking, spec.k, options),
+  };
+}
+
+const resolved = new Map<string, BoundMetric>();
+
+/** The metric for a name; throws InvalidMetricParameterError naming the problem. */
+export function resolveMetric(name: string): BoundMetric {
+  const cached = resolved.get(name);
+  if (cached) return cached;
+  const metric = bind(parseMetricName(name));
+  resolved.set(name, metric);
+  return metric;
+}
+
+function tryResolve(name: string): BoundMetric | undefined {
+  try {
+    return resolveMetric(name);
+  } catch (err) {
+    if (err instanceof InvalidMetricParameterError) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * `metricRegistry['ndcg@10']` → the bound metric, for any cutoff; undefined for names that do not
+ * parse (use resolveMetric to learn why).
+ */
+export const metricRegistry: Readonly<Record<string, BoundMetric | undefined>> = new Proxy(
+  {},
+  {
+    get: (_target, property) => (typeof property === 'string' ? tryResolve(property) : undefined),
+    has: (_target, property) => typeof property === 'string' && tryResolve(property) !== undefined,
+  },
+);
+
+/** The kinds with their descriptions, for help texts and pickers. */
+export function describeMetricKinds(): Array<{
+  kind: MetricKind;
+  cutoff: 'required' | 'optional';
+  description: string;
+}> {
+  return METRIC_KINDS.map((kind) => ({
+    kind,
+    cutoff: KINDS[kind].cutoff,
+    description: KINDS[kind].description,
+  }));
+}
