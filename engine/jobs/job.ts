@@ -3,23 +3,54 @@
  * and cancel. Every event of every job goes through one discriminated union, so IPC, SSE and the
  * CLI progress bar consume the same stream.
  */
-export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+import { z } from 'zod';
 
-export interface JobProgress {
-  total: number | null;
-  done: number;
-  failed: number;
-  etaSeconds: number | null;
+export const JobStatusSchema = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']);
+export type JobStatus = z.infer<typeof JobStatusSchema>;
+
+export const JobProgressSchema = z.object({
+  total: z.number().nullable(),
+  done: z.number(),
+  failed: z.number(),
+  etaSeconds: z.number().nullable(),
   /** Items per second over the recent window. */
-  rate: number | null;
-  stage?: string;
-}
+  rate: z.number().nullable(),
+  stage: z.string().optional(),
+});
+export type JobProgress = z.infer<typeof JobProgressSchema>;
 
-export type JobEvent =
-  | { type: 'status'; jobId: string; kind: string; status: JobStatus; message?: string }
-  | { type: 'progress'; jobId: string; kind: string; progress: JobProgress }
-  | { type: 'log'; jobId: string; kind: string; level: 'info' | 'warn' | 'error'; message: string }
-  | { type: 'item-failed'; jobId: string; kind: string; item: { id: string | null; where: string; reason: string } };
+export const LogLevelSchema = z.enum(['info', 'warn', 'error']);
+export const FailedItemSchema = z.object({ id: z.string().nullable(), where: z.string(), reason: z.string() });
+export type FailedItem = z.infer<typeof FailedItemSchema>;
+
+const jobRef = { jobId: z.string(), kind: z.string() };
+export const JobEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('status'), ...jobRef, status: JobStatusSchema, message: z.string().optional() }),
+  z.object({ type: z.literal('progress'), ...jobRef, progress: JobProgressSchema }),
+  z.object({ type: z.literal('log'), ...jobRef, level: LogLevelSchema, message: z.string() }),
+  z.object({ type: z.literal('item-failed'), ...jobRef, item: FailedItemSchema }),
+]);
+export type JobEvent = z.infer<typeof JobEventSchema>;
+
+/** What a client needs to redraw a job it did not watch from the start (jobs.get / jobs.list). */
+export const JobSnapshotSchema = z.object({
+  id: z.string(),
+  kind: z.string(),
+  label: z.string(),
+  status: JobStatusSchema,
+  progress: JobProgressSchema.nullable(),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }).nullable(),
+  /** The job's return value once it succeeded (JSON). */
+  result: z.unknown(),
+  /** The most recent log lines (capped). */
+  log: z.array(z.object({ at: z.string(), level: LogLevelSchema, message: z.string() })),
+  /** The most recent failed items (capped); `failedItemsTotal` counts all of them. */
+  failedItems: z.array(FailedItemSchema),
+  failedItemsTotal: z.number(),
+});
+export type JobSnapshot = z.infer<typeof JobSnapshotSchema>;
 
 export type JobListener = (event: JobEvent) => void;
 

@@ -1,0 +1,23 @@
+/**
+ * The operation names, with no dependencies, so the sandboxed preload can build `window.api`
+ * without bundling any handler. `operations.ts` is checked against this list at compile time
+ * (and a unit test checks it at run time): adding an operation means adding its name here.
+ */
+export const OPERATION_NAMES = [
+  'system.status',
+  'es.status',
+  'es.connect',
+  'index.info',
+  'search.basic',
+  'ingest.start',
+  'jobs.list',
+  'jobs.get',
+  'jobs.cancel',
+] as const;
+
+export type OperationName = (typeof OPERATION_NAMES)[number];
+
+const known: ReadonlySet<string> = new Set(OPERATION_NAMES);
+export function isOperationName(name: unknown): name is OperationName {
+  return typeof name === 'string' && known.has(name);
+}

@@ -1,0 +1,119 @@
+/**
+ * Browser mode: the contract over HTTP. `POST /api/<operation>` runs one operation (JSON in, JSON
+ * out, errors as `{code, message, details}` with a matching status), `GET /api/events` streams
+ * every JobEvent as server-sent events, and everything else is the built renderer.
+ */
+import { existsSync } from 'node:fs';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { RwbError, toRwbError } from '../errors.ts';
+import { OPERATION_NAMES } from '../api/names.ts';
+import { invokeOperation } from '../api/invoke.ts';
+import { HTTP_API_PREFIX, HTTP_EVENTS_PATH } from '../api/wire.ts';
+import type { ApiContext } from '../api/context.ts';
+import { httpStatusFor } from './status-codes.ts';
+import { registerStaticRoutes } from './static-files.ts';
+import { registerEventStream } from './events.ts';
+import { isLoopbackHost, hostHeaderAllowed } from './host-check.ts';
+
+export interface HttpServerOptions {
+  ctx: ApiContext;
+  /** Directory of the built renderer; null serves the API only. */
+  rendererDir?: string | null;
+  /** The interface the server will bind; a loopback bind also rejects foreign Host headers. */
+  host?: string;
+  /** Called with errors that reached the client as INTERNAL (the client never sees stacks). */
+  onInternalError?: (err: unknown) => void;
+  /** Milliseconds between SSE keep-alive comments. */
+  heartbeatMs?: number;
+}
+
+/** The routes of one operation, e.g. `/api/search.basic`. */
+export function httpRouteFor(name: string): string {
+  return `${HTTP_API_PREFIX}${name}`;
+}
+
+export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
+  const { ctx } = options;
+  const host = options.host ?? '127.0.0.1';
+  const reportInternal = options.onInternalError ?? ((err: unknown) => console.error('[rwb http] internal error:', err));
+  const app = Fastify({ logger: false, bodyLimit: 4 * 1024 * 1024 });
+
+  if (isLoopbackHost(host)) {
+    // DNS rebinding: a web page served from evil.example resolving to 127.0.0.1 must not reach us.
+    app.addHook('onRequest', async (request, reply) => {
+      if (!hostHeaderAllowed(request.headers.host)) {
+        return reply.code(403).send({ code: 'INVALID_INPUT', message: `Host "${request.headers.host ?? ''}" is not allowed; open the app via 127.0.0.1 or localhost` });
+      }
+      return undefined;
+    });
+  }
+
+  app.setErrorHandler((err: FastifyError, _request, reply) => {
+    // Fastify's own 4xx (bad JSON, wrong content type, body too large) are input errors.
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+      return reply.code(err.statusCode).send({ code: 'INVALID_INPUT', message: `Request rejected: ${err.message}` });
+    }
+    reportInternal(err);
+    return reply.code(500).send({ code: 'INTERNAL', message: 'Internal error in the workbench server (see its console)' });
+  });
+
+  for (const name of OPERATION_NAMES) {
+    app.post(httpRouteFor(name), async (request, reply) => {
+      try {
+        const output = await invokeOperation(name, request.body, ctx);
+        return reply.code(200).send(output ?? null);
+      } catch (err) {
+        const error = toRwbError(err);
+        if (error.code === 'INTERNAL') reportInternal(error.cause ?? error);
+        return reply.code(httpStatusFor(error.code)).send(error.toJSON());
+      }
+    });
+  }
+  registerEventStream(app, ctx, { path: HTTP_EVENTS_PATH, heartbeatMs: options.heartbeatMs ?? 15_000 });
+
+  app.post(`${HTTP_API_PREFIX}*`, async (request, reply) => {
+    const name = request.url.slice(HTTP_API_PREFIX.length).split('?')[0];
+    const error = new RwbError('NOT_FOUND', `Unknown operation "${name}" (known: ${OPERATION_NAMES.join(', ')})`);
+    return reply.code(404).send(error.toJSON());
+  });
+
+  if (options.rendererDir && existsSync(options.rendererDir)) {
+    registerStaticRoutes(app, options.rendererDir);
+  } else {
+    app.get('/', async (_request, reply) =>
+      reply
+        .type('text/plain; charset=utf-8')
+        .send('Relevance Workbench API is running, but the app (out/renderer) is not built. Run `npm run build`, then reload.'),
+    );
+  }
+  return app;
+}
+
+export interface RunningHttpServer {
+  app: FastifyInstance;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Creates and binds the server; `port: 0` picks a free port. */
+export async function startHttpServer(options: HttpServerOptions & { port?: number }): Promise<RunningHttpServer> {
+  const host = options.host ?? '127.0.0.1';
+  const app = await createHttpServer({ ...options, host });
+  try {
+    await app.listen({ host, port: options.port ?? 5173 });
+  } catch (err) {
+    await app.close();
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') {
+      throw new RwbError('INVALID_INPUT', `Port ${options.port} on ${host} is already in use; pass another with --port (0 picks a free one)`);
+    }
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
+      throw new RwbError('INVALID_INPUT', `Cannot bind ${host}: no such local address (use 127.0.0.1)`);
+    }
+    throw toRwbError(err);
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  return { app, url: `http://${shownHost}:${port}/`, close: () => app.close() };
+}
