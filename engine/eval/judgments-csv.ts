@@ -139,7 +139,8 @@ const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
 function rowToJudgment(
   record: CsvRecord,
   columns: ColumnIndexes,
-  positional: boolean,
+  /** Number of header fields, or null for positional query,docid,rating rows. */
+  headerWidth: number | null,
 ): RawJudgment | JudgmentIssue {
   const where = `line ${record.line}`;
   const fail = (code: JudgmentIssue['code'], message: string): JudgmentIssue => ({
@@ -148,10 +149,12 @@ function rowToJudgment(
     line: record.line,
     message: `${where}: ${message}`,
   });
-  if (positional && record.fields.length > 3) {
+  const expected = headerWidth ?? 3;
+  if (record.fields.length > expected) {
+    const shape = headerWidth === null ? ' (query,docid,rating)' : ' (as many as the header)';
     return fail(
       'MALFORMED_ROW',
-      `expected 3 fields (query,docid,rating), found ${record.fields.length}; quote a query that contains commas`,
+      `expected ${expected} fields${shape}, found ${record.fields.length}; quote a query that contains commas`,
     );
   }
   const value = (column: Column) => record.fields[columns[column]]?.trim() ?? '';
@@ -187,7 +190,7 @@ export function importCsvJudgments(text: string, options: CsvImportOptions = {})
   }
   const rows: RawJudgment[] = [];
   for (const record of hasHeader ? records.slice(1) : records) {
-    const result = rowToJudgment(record, columns, !hasHeader);
+    const result = rowToJudgment(record, columns, hasHeader ? first.fields.length : null);
     if ('severity' in result) issues.push(result);
     else rows.push(result);
   }

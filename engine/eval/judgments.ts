@@ -259,6 +259,8 @@ export function assembleQuerySet(
   );
   const ratingsKept = queries.reduce((n, q) => n + q.ratings.length, 0);
   const rowsRejected = issues.filter((i) => i.severity === 'error').length;
+  // Stable sort: issues read in file order, whichever stage found them; path-only issues keep theirs.
+  issues.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
   return { querySet, issues, stats: { rowsRead, ratingsKept, rowsRejected, duplicates } };
 }
 
