@@ -37,6 +37,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   const host = options.host ?? '127.0.0.1';
   const reportInternal = options.onInternalError ?? ((err: unknown) => console.error('[rwb http] internal error:', err));
   const app = Fastify({ logger: false, bodyLimit: 4 * 1024 * 1024 });
+  // JSON only: a cross-site form or text/plain POST (no CORS preflight) is refused with 415.
+  app.removeContentTypeParser(['text/plain']);
 
   if (isLoopbackHost(host)) {
     // DNS rebinding: a web page served from evil.example resolving to 127.0.0.1 must not reach us.

@@ -1,5 +1,115 @@
+/**
+ * `rwb ui`: browser mode. Builds the renderer when it is missing, serves it and the contract on
+ * 127.0.0.1, prints the URL and runs until Ctrl-C. `npm start` falls back to this when the
+ * Electron binary is not installed.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
+import { createApiContext, defaultIndexFromEnv } from '../../api/context.ts';
+import { esConnectionFromEnv, EsConnectionSchema } from '../../config/connections.ts';
+import { RwbError } from '../../errors.ts';
+import { startHttpServer, type RunningHttpServer } from '../../http/server.ts';
+import { isLoopbackHost } from '../../http/host-check.ts';
+import { repoRoot } from '../../paths.ts';
 
-export function registerAppCommands(_program: Command): void {
-  // Filled in by the module that owns these commands.
+export interface BrowserModeOptions {
+  port: number;
+  host: string;
+  rendererDir?: string;
+  rebuild?: boolean;
+  index?: string;
+  esUrl?: string;
+  log?: (line: string) => void;
+}
+
+export function defaultRendererDir(): string {
+  return path.join(repoRoot(), 'out', 'renderer');
+}
+
+/** Builds the renderer with the same Vite config the desktop build uses. */
+export async function buildRenderer(log: (line: string) => void): Promise<void> {
+  const config = path.join(repoRoot(), 'renderer', 'vite.config.ts');
+  if (!existsSync(config)) throw new RwbError('NOT_FOUND', `Cannot build the app: ${config} is missing`);
+  log('Building the app (first run only; takes a few seconds)…');
+  const { build } = await import('vite');
+  await build({ configFile: config, logLevel: 'warn' });
+}
+
+export async function startBrowserMode(options: BrowserModeOptions): Promise<{ server: RunningHttpServer; close(): Promise<void> }> {
+  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const rendererDir = path.resolve(options.rendererDir ?? defaultRendererDir());
+  if (options.rendererDir && !existsSync(path.join(rendererDir, 'index.html'))) {
+    throw new RwbError('NOT_FOUND', `--renderer-dir ${rendererDir} has no index.html (build it with \`npm run build\`)`);
+  }
+  if (!options.rendererDir && (options.rebuild || !existsSync(path.join(rendererDir, 'index.html')))) await buildRenderer(log);
+
+  const es = options.esUrl ? EsConnectionSchema.parse({ ...esConnectionFromEnv(), url: options.esUrl }) : esConnectionFromEnv();
+  const ctx = createApiContext({ mode: 'browser', es, defaultIndex: options.index ?? defaultIndexFromEnv() });
+  const server = await startHttpServer({ ctx, rendererDir, host: options.host, port: options.port });
+  return {
+    server,
+    async close() {
+      await server.close();
+      await ctx.close();
+    },
+  };
+}
+
+function openInBrowser(url: string): void {
+  const command = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'cmd' : 'xdg-open';
+  const args = process.platform === 'win32' ? ['/c', 'start', '', url] : [url];
+  try {
+    const child = spawn(command, args, { stdio: 'ignore', detached: true });
+    child.on('error', () => process.stdout.write(`(could not open a browser; open ${url} yourself)\n`));
+    child.unref();
+  } catch {
+    process.stdout.write(`(could not open a browser; open ${url} yourself)\n`);
+  }
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RwbError('INVALID_INPUT', `--port ${value}: expected a port number 0–65535 (0 picks a free one)`);
+  return port;
+}
+
+export function registerAppCommands(program: Command): void {
+  program
+    .command('ui')
+    .description('Browser mode: serve the workbench on 127.0.0.1 and print its URL (runs until Ctrl-C)')
+    .option('--port <port>', 'port to listen on (0 picks a free one)', '5173')
+    .option('--host <address>', 'interface to bind; anything but loopback exposes the workbench to your network', '127.0.0.1')
+    .option('--open', 'open the URL in the default browser')
+    .option('--renderer-dir <dir>', 'serve a prebuilt renderer from this directory instead of out/renderer')
+    .option('--rebuild', 'rebuild the renderer even when out/renderer exists')
+    .option('--index <name>', 'products index the screens use (default: RWB_INDEX or search_products)')
+    .option('--es <url>', 'Elasticsearch URL (default: RWB_ES_URL or http://127.0.0.1:9200)')
+    .action(async (opts: { port: string; host: string; open?: boolean; rendererDir?: string; rebuild?: boolean; index?: string; es?: string }) => {
+      const running = await startBrowserMode({
+        port: parsePort(opts.port),
+        host: opts.host,
+        rendererDir: opts.rendererDir,
+        rebuild: opts.rebuild,
+        index: opts.index,
+        esUrl: opts.es,
+      });
+      const { url } = running.server;
+      if (!isLoopbackHost(opts.host)) {
+        process.stdout.write(`warning: listening on ${opts.host}: anyone who can reach this machine can use the workbench (there is no login).\n`);
+      }
+      process.stdout.write(`Relevance Workbench (browser mode) is running at ${url}\nPress Ctrl-C to stop.\n`);
+      if (opts.open) openInBrowser(url);
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          process.stdout.write('\nStopping…\n');
+          void running.close().finally(resolve);
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+    });
 }
