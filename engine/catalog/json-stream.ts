@@ -54,7 +54,8 @@ export async function* readJsonArrayElements(
   try {
     for await (const chunk of input as AsyncIterable<string>) {
       throwIfAborted(opts.signal, `Reading ${file}`);
-      let sliceStart = -1;
+      // An element that began in an earlier chunk continues from this chunk's first character.
+      let sliceStart = element !== '' ? 0 : -1;
       for (let i = 0; i < chunk.length; i += 1) {
         const ch = chunk[i]!;
         if (ch === '\n') line += 1;

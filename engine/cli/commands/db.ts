@@ -1,5 +1,182 @@
+/**
+ * `rwb db …`: create the Shoplazza tables, load the demo catalog (into MySQL or an NDJSON file) and
+ * load the Icecat data. Connection flags default from RWB_MYSQL_* (engine/config/connections.ts).
+ */
 import type { Command } from 'commander';
+import { ICECAT_TENANT, icecatFiles, loadIcecatIntoMysql } from '../../catalog/icecat.ts';
+import { DEMO_DEFAULTS, demoTenantIds, loadDemoIntoMysql, writeDemoFile } from '../../catalog/demo-catalog.ts';
+import { describeMysql, withMysql } from '../../catalog/mysql-connect.ts';
+import type { LoadProgress } from '../../catalog/mysql-writer.ts';
+import { applySchema, renderSchemaSql } from '../../catalog/schema.ts';
+import { MysqlConnectionSchema, mysqlConnectionFromEnv } from '../../config/connections.ts';
+import type { MysqlConnection } from '../../config/connections.ts';
+import { RwbError } from '../../errors.ts';
+import { ProgressMeter } from '../../jobs/job.ts';
+import { icecatDir } from '../../paths.ts';
 
-export function registerDbCommands(_program: Command): void {
-  // Filled in by the module that owns these commands.
+export interface MysqlFlags {
+  mysqlHost?: string;
+  mysqlPort?: string;
+  mysqlUser?: string;
+  mysqlPassword?: string;
+  database?: string;
+}
+
+/** Adds --mysql-host/--mysql-port/--mysql-user/--mysql-password/--database (shared with other commands). */
+export function addMysqlOptions(cmd: Command): Command {
+  return cmd
+    .option('--mysql-host <host>', 'MySQL/MariaDB host (default: RWB_MYSQL_HOST or 127.0.0.1)')
+    .option('--mysql-port <port>', 'MySQL port (default: RWB_MYSQL_PORT or 3306)')
+    .option('--mysql-user <user>', 'MySQL user (default: RWB_MYSQL_USER or root)')
+    .option('--mysql-password <password>', 'MySQL password (default: RWB_MYSQL_PASSWORD or empty)')
+    .option('--database <name>', 'database with the Shoplazza tables (default: RWB_MYSQL_DATABASE or rwb_demo)');
+}
+
+/** Flags over environment over defaults; invalid values → INVALID_INPUT naming the flag. */
+export function mysqlConnectionFromFlags(flags: MysqlFlags, env: NodeJS.ProcessEnv = process.env): MysqlConnection {
+  const base = mysqlConnectionFromEnv(env);
+  let port = base.port;
+  if (flags.mysqlPort !== undefined) {
+    port = Number(flags.mysqlPort);
+    if (!Number.isInteger(port) || port <= 0 || port > 65_535) {
+      throw new RwbError('INVALID_INPUT', `--mysql-port must be a port number (1-65535), got "${flags.mysqlPort}".`);
+    }
+  }
+  return MysqlConnectionSchema.parse({
+    host: flags.mysqlHost ?? base.host,
+    port,
+    user: flags.mysqlUser ?? base.user,
+    password: flags.mysqlPassword ?? base.password,
+    database: flags.database ?? base.database,
+  });
+}
+
+function positiveInt(value: string, flag: string, max: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > max) {
+    throw new RwbError('INVALID_INPUT', `${flag} must be a whole number from 1 to ${max}, got "${value}".`);
+  }
+  return n;
+}
+
+/** "3" → three tenants "1".."3"; "a,b" → those ids. */
+function parseTenants(value: string): number | string[] {
+  if (/^\d+$/.test(value.trim())) return positiveInt(value.trim(), '--tenants', 1000);
+  const ids = value.split(',').map((t) => t.trim()).filter(Boolean);
+  if (ids.length === 0) throw new RwbError('INVALID_INPUT', '--tenants needs a count or a comma-separated list of ids.');
+  return ids;
+}
+
+/** One status line on a terminal (rewritten in place), occasional lines otherwise. */
+function progressPrinter(label: string, total: number | null) {
+  const meter = new ProgressMeter();
+  const tty = process.stderr.isTTY === true;
+  let lastLine = 0;
+  return {
+    update(done: number, extra = '') {
+      const p = meter.update({ total, done, failed: 0 });
+      const pct = total ? ` ${Math.min(100, Math.floor((done / total) * 100))}%` : '';
+      const eta = p.etaSeconds !== null ? ` eta ${p.etaSeconds}s` : '';
+      const rate = p.rate ? ` ${Math.round(p.rate)}/s` : '';
+      const line = `${label}: ${done}${total ? `/${total}` : ''}${pct}${rate}${eta}${extra}`;
+      if (tty) process.stderr.write(`\r${line}\x1b[K`);
+      else if (Date.now() - lastLine > 2000) {
+        process.stderr.write(`${line}\n`);
+        lastLine = Date.now();
+      }
+    },
+    end() {
+      if (tty) process.stderr.write('\n');
+    },
+  };
+}
+
+const rows = (p: LoadProgress) => ` (${p.skus} SKUs, ${p.options} options)`;
+
+export function registerDbCommands(program: Command): void {
+  const db = program.command('db').description('Shoplazza source tables in MySQL/MariaDB: schema, demo catalog, Icecat data');
+
+  addMysqlOptions(
+    db
+      .command('schema')
+      .description('Create the database and the shoplazza_product_spu/_sku/_option tables (idempotent)')
+      .option('--print', 'print the DDL (db/shoplazza.sql) instead of applying it'),
+  ).action(async (opts: MysqlFlags & { print?: boolean }) => {
+    if (opts.print) {
+      process.stdout.write(renderSchemaSql());
+      return;
+    }
+    const conn = mysqlConnectionFromFlags(opts);
+    await withMysql(conn, 'schema creation', (c) => applySchema(c, conn.database), { withDatabase: false });
+    process.stdout.write(`Schema ready in ${describeMysql(conn)}.\n`);
+  });
+
+  addMysqlOptions(
+    db
+      .command('load-demo')
+      .description('Generate the deterministic bilingual demo catalog and load it into MySQL (or write NDJSON with --file)')
+      .option('--tenants <n|ids>', 'number of tenants ("1".."n") or comma-separated tenant ids', String(DEMO_DEFAULTS.tenants))
+      .option('--spus <n>', 'SPUs per tenant', String(DEMO_DEFAULTS.spusPerTenant))
+      .option('--seed <n>', 'generator seed (same seed, same catalog)', String(DEMO_DEFAULTS.seed))
+      .option('--file <path>', 'write NDJSON (one SourceProduct per line) instead of loading MySQL'),
+  ).action(async (opts: MysqlFlags & { tenants: string; spus: string; seed: string; file?: string }) => {
+    const tenants = parseTenants(opts.tenants);
+    const spusPerTenant = positiveInt(opts.spus, '--spus', 1_000_000);
+    const seed = Number(opts.seed);
+    if (!Number.isSafeInteger(seed)) throw new RwbError('INVALID_INPUT', `--seed must be an integer, got "${opts.seed}".`);
+    const tenantIds = demoTenantIds(tenants);
+    const total = tenantIds.length * spusPerTenant;
+    const started = Date.now();
+    if (opts.file) {
+      const progress = progressPrinter(`Writing ${opts.file}`, total);
+      const n = await writeDemoFile(opts.file, { tenants, spusPerTenant, seed, onProgress: (d) => progress.update(d) });
+      progress.end();
+      process.stdout.write(`Wrote ${n} SPUs for tenants ${tenantIds.join(', ')} to ${opts.file} in ${elapsed(started)}.\n`);
+      return;
+    }
+    const conn = mysqlConnectionFromFlags(opts);
+    const progress = progressPrinter(`Loading demo into ${describeMysql(conn)}`, total);
+    const result = await loadDemoIntoMysql(conn, {
+      tenants,
+      spusPerTenant,
+      seed,
+      onProgress: (p) => progress.update(p.spus, rows(p)),
+    });
+    progress.end();
+    process.stdout.write(
+      `Loaded ${result.spus} SPUs, ${result.skus} SKUs, ${result.options} options for tenants ${tenantIds.join(', ')} into ${describeMysql(conn)} in ${elapsed(started)}.\n`,
+    );
+  });
+
+  addMysqlOptions(
+    db
+      .command('load-icecat')
+      .description('Load the Icecat products (products-*.json) into the MySQL tables as one tenant')
+      .option('--dir <path>', 'folder with products-*.json (default: RWB_ICECAT_DIR or ../shared/data/icecat)')
+      .option('--tenant <id>', 'tenant id for the products', ICECAT_TENANT),
+  ).action(async (opts: MysqlFlags & { dir?: string; tenant: string }) => {
+    const dir = opts.dir ?? icecatDir();
+    await icecatFiles(dir); // a missing folder fails before touching MySQL
+    const conn = mysqlConnectionFromFlags(opts);
+    const started = Date.now();
+    const progress = progressPrinter(`Loading Icecat into ${describeMysql(conn)}`, null);
+    let skipped = 0;
+    const result = await loadIcecatIntoMysql(conn, {
+      dir,
+      tenantId: opts.tenant,
+      onProgress: (p) => progress.update(p.spus, rows(p)),
+      onRowError: (e) => {
+        skipped += 1;
+        process.stderr.write(`\nskipped ${e.where}: ${e.reason}\n`);
+      },
+    });
+    progress.end();
+    process.stdout.write(
+      `Loaded ${result.spus} Icecat products (${result.skus} SKUs) from ${result.files} files in ${dir} as tenant "${opts.tenant}" into ${describeMysql(conn)} in ${elapsed(started)}${skipped ? `; ${skipped} records skipped` : ''}.\n`,
+    );
+  });
+}
+
+function elapsed(since: number): string {
+  return `${((Date.now() - since) / 1000).toFixed(1)}s`;
 }

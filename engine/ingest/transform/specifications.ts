@@ -6,7 +6,6 @@ import type { SkuDoc, SpecificationDoc } from '../../catalog/types.ts';
 import { at } from './report.ts';
 import type { RowReporter } from './report.ts';
 import type { OptionNames } from './skus.ts';
-import { shortText } from './values.ts';
 import type { TextLimits } from './values.ts';
 
 /**
@@ -88,22 +87,33 @@ export function spuLevelSpecifications(
   }
   const specs: SpecificationDoc[] = [];
   let invalid = 0;
+  let tooLong = 0;
+  const limit = limits.shortText;
   for (const entry of entries) {
-    const name = typeof entry.name === 'string' ? shortText(entry.name, limits.shortText, where, report) : null;
-    const values = specValues(entry.value).filter(
-      (v) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean',
-    );
-    if (name === null || values.length === 0) {
+    const name = typeof entry.name === 'string' ? entry.name.trim() : '';
+    const values = specValues(entry.value)
+      .filter((v) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')
+      .map((v) => String(v).trim())
+      .filter((v) => v !== '');
+    if (name === '' || values.length === 0) {
       invalid += 1;
       continue;
     }
-    for (const v of values) {
-      const value = shortText(String(v), limits.shortText, where, report);
-      if (value !== null) specs.push({ sku_id: SPU_LEVEL_SKU_ID, name, value });
+    if (name.length > limit) {
+      tooLong += 1;
+      continue;
+    }
+    for (const value of values) {
+      if (value.length > limit) tooLong += 1;
+      else specs.push({ sku_id: SPU_LEVEL_SKU_ID, name, value });
     }
   }
+  // One report per SPU and kind, not per entry: a product with many long values is one problem.
   if (invalid > 0) {
     report.add(where, `${invalid} of ${entries.length} entries lack a text name or a scalar value; those entries ignored`);
+  }
+  if (tooLong > 0) {
+    report.add(where, `${tooLong} name(s)/value(s) longer than ${limit} characters; those entries dropped`);
   }
   return specs;
 }
