@@ -1,0 +1,111 @@
+/** Reading and writing SearchConfig files; the format follows the extension (.json, .yaml/.yml). */
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, extname } from 'node:path';
+import { parseDocument, stringify } from 'yaml';
+import { RwbError } from '../errors.ts';
+import { parseSearchConfig, type ParseSearchConfigOptions } from './search-config-parse.ts';
+import type { SearchConfig } from './search-config-schema.ts';
+
+export type ConfigFormat = 'json' | 'yaml';
+
+export function configFormatOf(path: string): ConfigFormat {
+  const extension = extname(path).toLowerCase();
+  if (extension === '.json') return 'json';
+  if (extension === '.yaml' || extension === '.yml') return 'yaml';
+  throw new RwbError(
+    'INVALID_INPUT',
+    `Cannot tell the format of ${path}: use a .json, .yaml or .yml extension`,
+    { path, extension },
+  );
+}
+
+/** Parses config text without validating it (the caller runs parseSearchConfig on the result). */
+function parseText(text: string, format: ConfigFormat, source: string): unknown {
+  if (format === 'json') {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (err) {
+      throw new RwbError(
+        'INVALID_CONFIG',
+        `${source} is not valid JSON: ${(err as Error).message}`,
+        { source },
+      );
+    }
+  }
+  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  const first = document.errors[0];
+  if (first !== undefined) {
+    const at = first.linePos?.[0];
+    const where = at === undefined ? '' : ` at line ${at.line}, column ${at.col}`;
+    throw new RwbError(
+      'INVALID_CONFIG',
+      `${source} is not valid YAML${where}: ${first.message.split('\n')[0]}`,
+      {
+        source,
+        line: at?.line,
+        column: at?.col,
+      },
+    );
+  }
+  return document.toJS() as unknown;
+}
+
+/** Text (from an editor, an upload) → validated SearchConfig. */
+export function parseSearchConfigText(
+  text: string,
+  format: ConfigFormat,
+  options: ParseSearchConfigOptions = {},
+): SearchConfig {
+  const source = options.source ?? `the ${format.toUpperCase()} config`;
+  return parseSearchConfig(parseText(text, format, source), { ...options, source });
+}
+
+export function serializeSearchConfig(config: SearchConfig, format: ConfigFormat): string {
+  return format === 'json'
+    ? `${JSON.stringify(config, null, 2)}\n`
+    : stringify(config, { lineWidth: 0 });
+}
+
+export async function loadSearchConfig(
+  path: string,
+  options: Omit<ParseSearchConfigOptions, 'source'> = {},
+): Promise<SearchConfig> {
+  const format = configFormatOf(path);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT')
+      throw new RwbError('NOT_FOUND', `Search config ${path} does not exist`, { path });
+    throw new RwbError(
+      'INVALID_INPUT',
+      `Cannot read search config ${path}: ${(err as Error).message}`,
+      { path },
+    );
+  }
+  return parseSearchConfigText(text, format, { ...options, source: path });
+}
+
+/**
+ * Validates, then writes atomically (temp file + rename) so a crash never leaves half a config.
+ * Returns the config as written (defaults filled in).
+ */
+export async function saveSearchConfig(path: string, config: SearchConfig): Promise<SearchConfig> {
+  const format = configFormatOf(path);
+  const valid = parseSearchConfig(config, { source: path });
+  await mkdir(dirname(path), { recursive: true });
+  const temporary = `${path}.${process.pid}.${Date.now()}.tmp`;
+  try {
+    await writeFile(temporary, serializeSearchConfig(valid, format), 'utf8');
+    await rename(temporary, path);
+  } catch (err) {
+    await rm(temporary, { force: true });
+    throw new RwbError(
+      'INVALID_INPUT',
+      `Cannot write search config ${path}: ${(err as Error).message}`,
+      { path },
+    );
+  }
+  return valid;
+}

@@ -1,0 +1,161 @@
+/**
+ * Rules that span several parts of a SearchConfig and so cannot live in one zod object: names
+ * that must be unique, languages that must be supported, rewrite values that must parse.
+ */
+import { DEFAULT_DOMAIN } from '../query/ast.ts';
+import { parseBooleanExpression } from '../query/boolean-parser.ts';
+import { QueryParseError } from '../query/parse-error.ts';
+import { normalizeRewriteKey } from '../query/rewrite.ts';
+import { formatPath, type ConfigIssue, type IssuePath } from './config-issues.ts';
+import type { SearchConfig } from './search-config-schema.ts';
+
+class IssueList {
+  readonly issues: ConfigIssue[] = [];
+  add(path: IssuePath, message: string): void {
+    this.issues.push({ path: formatPath(path), message });
+  }
+}
+
+function checkDomains(config: SearchConfig, out: IssueList): void {
+  const supported = new Set(config.query.supportedLanguages);
+  const seen = new Map<string, number>();
+  config.domains.forEach((domain, index) => {
+    const first = seen.get(domain.name);
+    if (first !== undefined)
+      out.add(['domains', index, 'name'], `"${domain.name}" is already used by domains[${first}]`);
+    else seen.set(domain.name, index);
+
+    const fieldIndex = new Map<string, number>();
+    domain.fields.forEach((field, fieldPosition) => {
+      if (fieldIndex.has(field.field)) {
+        out.add(
+          ['domains', index, 'fields', fieldPosition, 'field'],
+          `"${field.field}" is listed twice`,
+        );
+      }
+      fieldIndex.set(field.field, fieldPosition);
+    });
+
+    for (const [language, fields] of Object.entries(domain.languageFieldMapping)) {
+      const path = ['domains', index, 'languageFieldMapping', language];
+      if (!supported.has(language)) {
+        out.add(
+          path,
+          `maps language "${language}", which is not in query.supportedLanguages (${[...supported].join(', ')})`,
+        );
+      }
+      fields.forEach((field, position) => {
+        if (!fieldIndex.has(field)) {
+          out.add(
+            [...path, position],
+            `"${field}" is not one of this domain's fields; add it to domains[${index}].fields`,
+          );
+        }
+      });
+    }
+  });
+  if (!seen.has(DEFAULT_DOMAIN)) {
+    out.add(
+      ['domains'],
+      `must include a domain named "${DEFAULT_DOMAIN}" (bare query words search it)`,
+    );
+  }
+}
+
+function checkLanguages(config: SearchConfig, out: IssueList): void {
+  const { supportedLanguages, defaultLanguage, translation } = config.query;
+  const supported = new Set(supportedLanguages);
+  supportedLanguages.forEach((language, index) => {
+    if (supportedLanguages.indexOf(language) !== index)
+      out.add(['query', 'supportedLanguages', index], `"${language}" is listed twice`);
+  });
+  if (!supported.has(defaultLanguage)) {
+    out.add(
+      ['query', 'defaultLanguage'],
+      `"${defaultLanguage}" must be one of query.supportedLanguages (${supportedLanguages.join(', ')})`,
+    );
+  }
+  translation.targetLanguages.forEach((language, index) => {
+    if (!supported.has(language)) {
+      out.add(
+        ['query', 'translation', 'targetLanguages', index],
+        `"${language}" is not in query.supportedLanguages`,
+      );
+    }
+  });
+  translation.glossary.forEach((entry, index) => {
+    const languages = Object.keys(entry);
+    if (languages.length < 2)
+      out.add(
+        ['query', 'translation', 'glossary', index],
+        'needs the term in at least two languages',
+      );
+    for (const language of languages) {
+      if (!supported.has(language)) {
+        out.add(
+          ['query', 'translation', 'glossary', index, language],
+          `"${language}" is not in query.supportedLanguages`,
+        );
+      }
+    }
+  });
+}
+
+function checkRewriteDictionary(config: SearchConfig, out: IssueList): void {
+  const knownDomains = config.domains.map((domain) => domain.name);
+  const normalizedKeys = new Map<string, string>();
+  for (const [key, value] of Object.entries(config.query.rewrite.dictionary)) {
+    const path = ['query', 'rewrite', 'dictionary', key];
+    const normalized = normalizeRewriteKey(key);
+    if (normalized === '') {
+      out.add(path, 'has an empty key');
+      continue;
+    }
+    const clash = normalizedKeys.get(normalized);
+    if (clash !== undefined)
+      out.add(path, `is the same key as "${clash}" (keys ignore case and spacing)`);
+    normalizedKeys.set(normalized, key);
+    try {
+      parseBooleanExpression(value, { knownDomains, maxLength: 10_000 });
+    } catch (err) {
+      const detail = err instanceof QueryParseError ? err.message : String(err);
+      out.add(path, `is not a valid query expression: ${detail}`);
+    }
+  }
+}
+
+function checkLimits(config: SearchConfig, out: IssueList): void {
+  const { knn, imageKnn, textEmbedding } = config.query;
+  if (knn.numCandidates < knn.k)
+    out.add(['query', 'knn', 'numCandidates'], `must be >= query.knn.k (${knn.k})`);
+  if (imageKnn.numCandidates < imageKnn.k) {
+    out.add(['query', 'imageKnn', 'numCandidates'], `must be >= query.imageKnn.k (${imageKnn.k})`);
+  }
+  if (textEmbedding.enabled && textEmbedding.model.trim() === '') {
+    out.add(
+      ['query', 'textEmbedding', 'model'],
+      'must name a model when text embedding is enabled',
+    );
+  }
+  if (imageKnn.enabled && imageKnn.model.trim() === '') {
+    out.add(['query', 'imageKnn', 'model'], 'must name a model when image kNN is enabled');
+  }
+  if (config.result.maxSize < config.result.defaultSize) {
+    out.add(['result', 'maxSize'], `must be >= result.defaultSize (${config.result.defaultSize})`);
+  }
+  const sortIds = new Set<string>();
+  config.sort.options.forEach((option, index) => {
+    if (sortIds.has(option.id))
+      out.add(['sort', 'options', index, 'id'], `"${option.id}" is already used`);
+    sortIds.add(option.id);
+  });
+}
+
+export function checkSearchConfigRules(config: SearchConfig): ConfigIssue[] {
+  const out = new IssueList();
+  checkDomains(config, out);
+  checkLanguages(config, out);
+  checkRewriteDictionary(config, out);
+  checkLimits(config, out);
+  return out.issues;
+}

@@ -1,0 +1,333 @@
+/**
+ * The SearchConfig schema: what an analyst tunes and exports (issue 3, seed §2.2, §4, §5.3).
+ * One zod schema per shape; the TypeScript types are inferred from it. Every object is strict, so
+ * a typo (`boots: 2`) is reported instead of silently ignored.
+ *
+ * Cross-field rules (unique domain names, languages that exist, rewrite values that parse, …) live
+ * in search-config-rules.ts; field names are checked against the index mapping in
+ * search-config-fields.ts. Secrets (the DeepL key) are never part of this schema.
+ */
+import { z } from 'zod';
+
+export const SEARCH_CONFIG_SCHEMA_VERSION = 1;
+
+export const DEFAULT_RANKING_EXPRESSION = 'bm25() + 0.2*text_embedding_relevance()';
+
+export const LanguageCodeSchema = z
+  .string()
+  .regex(/^[a-z]{2,3}$/, 'must be a lower-case ISO 639 language code such as "zh", "en" or "ru"');
+
+/** An index field path (`title_zh`, `skus.price`, `title_en.keyword`). */
+export const FieldNameSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/,
+    'must be an index field name such as "title_zh"',
+  );
+
+/** A field name that may end in `.*` (`skus.*`) for result fields. */
+export const FieldPatternSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*(\.\*)?$/,
+    'must be an index field name such as "title_zh", optionally ending in ".*"',
+  );
+
+/** Domain names appear in queries as `name:value`, so they must be identifiers. */
+export const DomainNameSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z_][A-Za-z0-9_]*$/,
+    'must be an identifier (letters, digits, "_"), usable as name:value in queries',
+  );
+
+/** `"title_zh^3"` is shorthand for `{ field: "title_zh", boost: 3 }` (the ES notation). */
+function expandFieldShorthand(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const caret = value.lastIndexOf('^');
+  if (caret < 0) return { field: value };
+  const boost = Number(value.slice(caret + 1));
+  return {
+    field: value.slice(0, caret),
+    boost: Number.isNaN(boost) ? value.slice(caret + 1) : boost,
+  };
+}
+
+export const DomainFieldSchema = z.preprocess(
+  expandFieldShorthand,
+  z
+    .object({
+      field: FieldNameSchema,
+      boost: z.number().positive().default(1),
+    })
+    .strict(),
+);
+
+export const DomainSchema = z
+  .object({
+    name: DomainNameSchema,
+    label: z.string().default(''),
+    /** Every field the domain searches, with its boost. */
+    fields: z.array(DomainFieldSchema).min(1),
+    /** Search-time analyzer override; absent → each field's own analyzer from the mapping. */
+    analyzer: z.string().min(1).optional(),
+    boost: z.number().positive().default(1),
+    /**
+     * Language → the subset of `fields` that holds text in that language. Fields in no language
+     * (e.g. `tags`) are searched with the original query whatever its language.
+     */
+    languageFieldMapping: z.record(LanguageCodeSchema, z.array(FieldNameSchema).min(1)).default({}),
+  })
+  .strict();
+
+export const RewriteSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** Query text → replacement expression, e.g. `"芭比": "brand:芭比 OR name:芭比娃娃"`. */
+    dictionary: z.record(z.string(), z.string().trim().min(1)).default({}),
+  })
+  .strict();
+
+export const TranslationSchema = z
+  .object({
+    provider: z.enum(['deepl', 'glossary', 'none']).default('glossary'),
+    /** Languages to translate into; empty means every supported language. */
+    targetLanguages: z.array(LanguageCodeSchema).default([]),
+    /** Each entry is one term in several languages: `{ zh: "耳机", en: "headphones" }`. */
+    glossary: z.array(z.record(LanguageCodeSchema, z.string().trim().min(1))).default([]),
+    /** Translations kept in memory (LRU); 0 disables the cache. */
+    cacheSize: z.number().int().nonnegative().default(10_000),
+    /** Per-request budget for a remote provider before the query goes on untranslated. */
+    timeoutMs: z.number().int().positive().default(1500),
+  })
+  .strict();
+
+export const TextEmbeddingSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** Model id from the embed registry, e.g. "bge-small-zh-v15-q". */
+    model: z.string().default('bge-small-zh-v15-q'),
+    /** Query vectors kept in memory (LRU). */
+    cacheSize: z.number().int().nonnegative().default(10_000),
+  })
+  .strict();
+
+const knnShape = {
+  k: z.number().int().min(1).max(10_000).default(50),
+  numCandidates: z.number().int().min(1).max(10_000).default(200),
+  boost: z.number().nonnegative().default(0.2),
+};
+
+export const KnnSchema = z
+  .object({ field: FieldNameSchema.default('title_embedding'), ...knnShape })
+  .strict();
+
+export const ImageKnnSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** Image tower id or path of a CLIP-style ONNX pair. */
+    model: z.string().default(''),
+    field: FieldNameSchema.default('image_embedding.vector'),
+    ...knnShape,
+  })
+  .strict();
+
+export const QuerySettingsSchema = z
+  .object({
+    supportedLanguages: z.array(LanguageCodeSchema).min(1).default(['zh', 'en', 'ru']),
+    defaultLanguage: LanguageCodeSchema.default('zh'),
+    maxQueryLength: z.number().int().min(1).max(10_000).default(1000),
+    maxNestingDepth: z.number().int().min(1).max(128).default(32),
+    rewrite: RewriteSchema.default({}),
+    translation: TranslationSchema.default({}),
+    textEmbedding: TextEmbeddingSchema.default({}),
+    knn: KnnSchema.default({}),
+    imageKnn: ImageKnnSchema.default({}),
+  })
+  .strict();
+
+const rankingFunctionBase = {
+  enabled: z.boolean().default(true),
+  field: FieldNameSchema,
+  weight: z.number().positive().default(1),
+};
+
+/** Freshness: score decays with distance from `origin` (ES decay function). */
+export const DecayFunctionSchema = z
+  .object({
+    type: z.literal('decay'),
+    ...rankingFunctionBase,
+    curve: z.enum(['gauss', 'exp', 'linear']).default('gauss'),
+    origin: z.string().min(1).default('now'),
+    scale: z.string().min(1),
+    offset: z.string().min(1).default('0d'),
+    decay: z.number().gt(0).lt(1).default(0.5),
+  })
+  .strict();
+
+/** Popularity: score from a numeric field such as total_inventory or sales. */
+export const FieldValueFactorFunctionSchema = z
+  .object({
+    type: z.literal('field_value_factor'),
+    ...rankingFunctionBase,
+    factor: z.number().positive().default(1),
+    modifier: z
+      .enum(['none', 'log', 'log1p', 'log2p', 'ln', 'ln1p', 'ln2p', 'square', 'sqrt', 'reciprocal'])
+      .default('log1p'),
+    missing: z.number().default(0),
+  })
+  .strict();
+
+export const RankingFunctionSchema = z.discriminatedUnion('type', [
+  DecayFunctionSchema,
+  FieldValueFactorFunctionSchema,
+]);
+
+export const RankingSchema = z
+  .object({
+    expression: z.string().trim().min(1).default(DEFAULT_RANKING_EXPRESSION),
+    description: z.string().optional(),
+    functions: z.array(RankingFunctionSchema).default([]),
+    scoreMode: z.enum(['multiply', 'sum', 'avg', 'first', 'max', 'min']).default('sum'),
+    boostMode: z.enum(['multiply', 'replace', 'sum', 'avg', 'max', 'min']).default('multiply'),
+    tieBreaker: z.number().min(0).max(1).default(0),
+    minimumShouldMatch: z
+      .string()
+      .regex(
+        /^(-?\d+%?|(\d+<-?\d+%?)(\s+\d+<-?\d+%?)*)$/,
+        'must be an ES minimum_should_match such as "2", "75%" or "3<90%"',
+      )
+      .default('75%'),
+    /** null: exact terms only. */
+    fuzziness: z
+      .string()
+      .regex(/^(0|1|2|AUTO(:\d+,\d+)?)$/, 'must be "0", "1", "2", "AUTO" or "AUTO:low,high"')
+      .nullable()
+      .default(null),
+  })
+  .strict();
+
+const facetBase = {
+  label: z.string().default(''),
+  size: z.number().int().min(1).max(1000).default(10),
+};
+
+export const RangeBucketSchema = z
+  .object({
+    key: z.string().min(1),
+    from: z.number().optional(),
+    to: z.number().optional(),
+  })
+  .strict()
+  .refine((bucket) => bucket.from !== undefined || bucket.to !== undefined, {
+    message: 'needs "from", "to" or both',
+  });
+
+export const FacetSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('terms'), field: FieldNameSchema, ...facetBase }).strict(),
+  z
+    .object({
+      type: z.literal('range'),
+      field: FieldNameSchema,
+      ...facetBase,
+      ranges: z.array(RangeBucketSchema).min(1),
+    })
+    .strict(),
+  /** All specification names with their values, or one name (`color`) when `name` is set. */
+  z
+    .object({ type: z.literal('specifications'), name: z.string().min(1).optional(), ...facetBase })
+    .strict(),
+]);
+
+/** `_score`, or `field:asc` / `field:desc`. */
+export const SortExpressionSchema = z
+  .string()
+  .regex(
+    /^(_score|[A-Za-z_][A-Za-z0-9_.]*:(asc|desc))$/,
+    'must be "_score" or "field:asc" / "field:desc"',
+  );
+
+export const SortOptionSchema = z
+  .object({
+    id: z.string().min(1),
+    label: z.string().default(''),
+    by: z.array(SortExpressionSchema).min(1),
+  })
+  .strict();
+
+export const SortSettingsSchema = z
+  .object({
+    default: z.array(SortExpressionSchema).min(1).default(['_score']),
+    options: z.array(SortOptionSchema).default([]),
+  })
+  .strict();
+
+/** `_source` fields a result needs (seed §8): titles, brief, vendor, category, prices, image, SKUs. */
+export const DEFAULT_RESULT_FIELDS: readonly string[] = [
+  'spu_id',
+  'handle',
+  'title_zh',
+  'title_en',
+  'brief_zh',
+  'brief_en',
+  'vendor_zh',
+  'vendor_en',
+  'category_name_zh',
+  'category_name_en',
+  'category_path_zh',
+  'category_path_en',
+  'category1_name',
+  'tags',
+  'image_src',
+  'min_price',
+  'max_price',
+  'compare_at_price',
+  'total_inventory',
+  'create_time',
+  'option1_name',
+  'option2_name',
+  'option3_name',
+  'skus',
+  'specifications',
+];
+
+export const ResultSettingsSchema = z
+  .object({
+    /** `_source` fields returned per hit. */
+    fields: z
+      .array(FieldPatternSchema)
+      .min(1)
+      .default([...DEFAULT_RESULT_FIELDS]),
+    defaultSize: z.number().int().min(1).max(1000).default(20),
+    maxSize: z.number().int().min(1).max(10_000).default(100),
+    /** Keep one SKU per value of this dimension: option1..option3 or a specification name. */
+    skuFilterDimension: z.string().min(1).nullable().default(null),
+  })
+  .strict();
+
+export const SearchConfigObjectSchema = z
+  .object({
+    schemaVersion: z.literal(SEARCH_CONFIG_SCHEMA_VERSION),
+    name: z.string().min(1).default('default'),
+    description: z.string().optional(),
+    domains: z.array(DomainSchema).min(1),
+    query: QuerySettingsSchema.default({}),
+    ranking: RankingSchema.default({}),
+    facets: z.array(FacetSchema).default([]),
+    sort: SortSettingsSchema.default({}),
+    result: ResultSettingsSchema.default({}),
+  })
+  .strict();
+
+export type SearchConfig = z.infer<typeof SearchConfigObjectSchema>;
+/** What a config file may contain: defaults and shorthands not yet filled in. */
+export type SearchConfigInput = z.input<typeof SearchConfigObjectSchema>;
+export type DomainConfig = z.infer<typeof DomainSchema>;
+export type DomainField = z.infer<typeof DomainFieldSchema>;
+export type QuerySettings = z.infer<typeof QuerySettingsSchema>;
+export type TranslationSettings = z.infer<typeof TranslationSchema>;
+export type RankingSettings = z.infer<typeof RankingSchema>;
+export type RankingFunction = z.infer<typeof RankingFunctionSchema>;
+export type FacetConfig = z.infer<typeof FacetSchema>;
+export type SortOption = z.infer<typeof SortOptionSchema>;
+export type ResultSettings = z.infer<typeof ResultSettingsSchema>;
