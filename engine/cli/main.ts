@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { RwbError, toRwbError } from '../errors.ts';
+import { type RwbError, toRwbError } from '../errors.ts';
 import { EXIT } from './exit-codes.ts';
 import { registerEsCommands } from './commands/es.ts';
 import { registerDbCommands } from './commands/db.ts';
@@ -26,7 +26,8 @@ export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
-    return EXIT.OK;
+    // A command may set process.exitCode (e.g. PARTIAL after skipped rows, UNAVAILABLE from `es status`).
+    return process.exitCode === undefined ? EXIT.OK : Number(process.exitCode);
   } catch (err) {
     if (err instanceof CommanderError) {
       return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
