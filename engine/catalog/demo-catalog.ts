@@ -34,7 +34,9 @@ type Profile = 'bilingual-zh-options' | 'bilingual-en-options' | 'zh-only';
 const PROFILES: Profile[] = ['bilingual-zh-options', 'bilingual-en-options', 'zh-only'];
 
 export function demoTenantIds(tenants: number | string[] = DEMO_DEFAULTS.tenants): string[] {
-  return Array.isArray(tenants) ? tenants : Array.from({ length: tenants }, (_, i) => String(i + 1));
+  return Array.isArray(tenants)
+    ? tenants
+    : Array.from({ length: tenants }, (_, i) => String(i + 1));
 }
 
 /** mulberry32: small, fast and good enough for test data. */
@@ -97,7 +99,10 @@ function shopPrice(value: number): string {
 }
 
 function slug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 }
 
 function axisValues(dice: Dice, key: AxisKey): Bilingual[] {
@@ -110,10 +115,18 @@ function axisValues(dice: Dice, key: AxisKey): Bilingual[] {
 
 /** Cartesian product of the chosen values of each axis. */
 function combinations(values: Bilingual[][]): Bilingual[][] {
-  return values.reduce<Bilingual[][]>((acc, vs) => acc.flatMap((combo) => vs.map((v) => [...combo, v])), [[]]);
+  return values.reduce<Bilingual[][]>(
+    (acc, vs) => acc.flatMap((combo) => vs.map((v) => [...combo, v])),
+    [[]],
+  );
 }
 
-function generateProduct(tenantId: string, tenantIndex: number, index: number, seed: number): SourceProduct {
+function generateProduct(
+  tenantId: string,
+  tenantIndex: number,
+  index: number,
+  seed: number,
+): SourceProduct {
   const dice = new Dice(prng(hash32(`${seed}:${tenantId}:${index}`)));
   const profile = PROFILES[tenantIndex % PROFILES.length]!;
   const withEnglish = profile !== 'zh-only';
@@ -139,8 +152,12 @@ function generateProduct(tenantId: string, tenantIndex: number, index: number, s
   const basePrice = dice.float(leaf.price[0], leaf.price[1]);
   const discount = dice.chance(0.5) ? dice.float(1.15, 1.6) : null;
   const baseWeight = dice.float(leaf.weightKg[0], leaf.weightKg[1]);
-  const skuPrefix = brand.en.replace(/[^A-Za-z]/g, '').slice(0, 6).toUpperCase();
-  const image = (suffix: string) => `https://img.example.com/rwb-demo/${tenantId}/${spuId}${suffix}.jpg`;
+  const skuPrefix = brand.en
+    .replace(/[^A-Za-z]/g, '')
+    .slice(0, 6)
+    .toUpperCase();
+  const image = (suffix: string) =>
+    `https://img.example.com/rwb-demo/${tenantId}/${spuId}${suffix}.jpg`;
 
   const axes = leaf.axes.map((key) => ({ key, values: axisValues(dice, key) }));
   const options: OptionRow[] = axes.map((a, i) => ({
@@ -176,7 +193,9 @@ function generateProduct(tenantId: string, tenantIndex: number, index: number, s
       update_time: new Date(updated),
     };
   });
-  const tags = dice.sample(TAGS, dice.int(1, 3)).map((t) => (profile === 'bilingual-en-options' ? t.en : t.zh));
+  const tags = dice
+    .sample(TAGS, dice.int(1, 3))
+    .map((t) => (profile === 'bilingual-en-options' ? t.en : t.zh));
 
   const spu: SpuRow = {
     tenant_id: tenantId,
@@ -200,7 +219,9 @@ function generateProduct(tenantId: string, tenantIndex: number, index: number, s
     category_level: 3,
     tags: tags.join(','),
     image_src: image(''),
-    specs_json: JSON.stringify(specs.map((s) => ({ name: s.name[optionLang], value: s.value[optionLang] }))),
+    specs_json: JSON.stringify(
+      specs.map((s) => ({ name: s.name[optionLang], value: s.value[optionLang] })),
+    ),
     published: 1,
     deleted: 0,
     create_time: new Date(created),
@@ -247,7 +268,11 @@ export async function writeDemoFile(
  */
 export async function loadDemoIntoMysql(
   conn: MysqlConnection,
-  opts: DemoCatalogOptions & { batchSize?: number; onProgress?: (p: LoadProgress) => void; signal?: AbortSignal } = {},
+  opts: DemoCatalogOptions & {
+    batchSize?: number;
+    onProgress?: (p: LoadProgress) => void;
+    signal?: AbortSignal;
+  } = {},
 ): Promise<LoadProgress> {
   return writeProductsToMysql(conn, generateDemoCatalog(opts), {
     replaceTenants: demoTenantIds(opts.tenants),

@@ -42,14 +42,33 @@ export const AXES = {
   ),
   apparelSize: axis('尺码|size', 'S|S; M|M; L|L; XL|XL; XXL|XXL', 5, true),
   shoeSize: axis('鞋码|size', '38|38; 39|39; 40|40; 41|41; 42|42; 43|43; 44|44', 5, true),
-  bottleCapacity: axis('容量|capacity', '350ml|350 ml; 500ml|500 ml; 750ml|750 ml; 1000ml|1000 ml', 3, true),
+  bottleCapacity: axis(
+    '容量|capacity',
+    '350ml|350 ml; 500ml|500 ml; 750ml|750 ml; 1000ml|1000 ml',
+    3,
+    true,
+  ),
   panSize: axis('尺寸|size', '24cm|24 cm; 28cm|28 cm; 32cm|32 cm', 3, true),
-  bedSize: axis('床尺寸|bed size', '1.5米床|1.5 m bed; 1.8米床|1.8 m bed; 2.0米床|2.0 m bed', 3, true),
+  bedSize: axis(
+    '床尺寸|bed size',
+    '1.5米床|1.5 m bed; 1.8米床|1.8 m bed; 2.0米床|2.0 m bed',
+    3,
+    true,
+  ),
   keySwitch: axis('轴体|switch', '红轴|red switch; 青轴|blue switch; 茶轴|brown switch', 3),
   watchSize: axis('表盘尺寸|case size', '41mm|41 mm; 45mm|45 mm', 2, true),
-  puzzlePieces: axis('片数|pieces', '300片|300 pieces; 500片|500 pieces; 1000片|1000 pieces', 3, true),
+  puzzlePieces: axis(
+    '片数|pieces',
+    '300片|300 pieces; 500片|500 pieces; 1000片|1000 pieces',
+    3,
+    true,
+  ),
   creamVolume: axis('规格|volume', '30ml|30 ml; 50ml|50 ml; 100ml|100 ml', 2, true),
-  lipShade: axis('色号|shade', '正红色|true red; 豆沙色|rose nude; 珊瑚色|coral; 枫叶红|maple red; 奶茶色|milk tea', 4),
+  lipShade: axis(
+    '色号|shade',
+    '正红色|true red; 豆沙色|rose nude; 珊瑚色|coral; 枫叶红|maple red; 奶茶色|milk tea',
+    4,
+  ),
   tentCapacity: axis('容纳人数|capacity', '2人|2-person; 3人|3-person; 4人|4-person', 2, true),
   packVolume: axis('容量|capacity', '20L|20 L; 30L|30 L; 45L|45 L', 2, true),
   matThickness: axis('厚度|thickness', '6mm|6 mm; 8mm|8 mm; 10mm|10 mm', 3, true),
@@ -76,7 +95,10 @@ export interface LeafCategory {
   specs: SpecDefinition[];
 }
 
-const spec = (name: string, values: string): SpecDefinition => ({ name: bi(name), values: bis(values) });
+const spec = (name: string, values: string): SpecDefinition => ({
+  name: bi(name),
+  values: bis(values),
+});
 
 const MATERIAL_COTTON = spec('材质|material', '纯棉|cotton; 棉麻|cotton-linen; 聚酯纤维|polyester');
 const WARRANTY = spec('保修|warranty', '1年|1 year; 2年|2 years');
@@ -93,7 +115,16 @@ const leaf = (
   specs: SpecDefinition[],
 ): LeafCategory => {
   const [l1, l2, l3] = path.split('/').map((p) => bi(p));
-  return { group, path: [l1!, l2!, l3!], nouns: bis(nouns), features: bis(features), axes, price, weightKg, specs };
+  return {
+    group,
+    path: [l1!, l2!, l3!],
+    nouns: bis(nouns),
+    features: bis(features),
+    axes,
+    price,
+    weightKg,
+    specs,
+  };
 };
 
 const E = '电子产品|Electronics';
@@ -103,6 +134,8 @@ const T = '玩具|Toys';
 const B = '美妆个护|Beauty';
 const S = '运动户外|Sports & Outdoors';
 
+// One leaf per block reads as a table; wrapped by the formatter it would triple in length.
+// prettier-ignore
 export const LEAVES: LeafCategory[] = [
   leaf('electronics', `${E}/音频设备|Audio/耳机|Headphones`,
     '蓝牙耳机|Bluetooth Headphones; 无线耳机|Wireless Earbuds; 头戴式耳机|Over-Ear Headphones; 降噪耳机|Noise-Cancelling Headphones; 运动耳机|Sports Earphones',
@@ -250,20 +283,36 @@ export const BRANDS: Record<GroupKey, Bilingual[]> = {
   electronics: bis('声悦|Sonora; 极光|Aurora; 星驰|StarDash; 云杉科技|Spruce Tech; 木禾|Mohe'),
   clothing: bis('素衣|Suyi; 简朴|Simplee; 风行|Windrun; 青柠|Lime & Co; 北纬|North Latitude'),
   home: bis('暖居|CozyNest; 悦家|JoyHome; 森屋|Forest House; 厨艺|ChefArt; 安眠|SleepWell'),
-  toys: bis('童趣|FunKid; 乐拼|BrickJoy; 小熊家|Little Bear; 奇幻岛|Wonder Isle; 糖果屋|Candy House'),
+  toys: bis(
+    '童趣|FunKid; 乐拼|BrickJoy; 小熊家|Little Bear; 奇幻岛|Wonder Isle; 糖果屋|Candy House',
+  ),
   beauty: bis('花漾|Bloomy; 水润|AquaGlow; 素颜|Bare Face; 玉肌|Jade Skin; 朵拉|Dora Beauty'),
   sports: bis('山野|WildPeak; 行者|Trekker; 跃动|Leap; 极限|Xtreme; 野营家|Campster'),
 };
 
 export const USAGES: Record<GroupKey, Bilingual[]> = {
-  electronics: bis('适合通勤、运动和旅行使用|great for commuting, workouts and travel; 办公学习两不误|made for work and study; 连接稳定，操作简单|stable connection and easy to use'),
-  clothing: bis('日常通勤、约会出游都合适|fits the office, dates and weekends; 面料舒适，版型利落|comfortable fabric with a clean cut; 四季百搭|easy to pair in every season'),
-  home: bis('让家居生活更舒适|makes everyday home life more comfortable; 耐用易清洁|durable and easy to clean; 适合送礼|a thoughtful gift'),
-  toys: bis('锻炼动手能力和想象力|builds hands-on skills and imagination; 亲子互动好选择|great for playing together as a family; 安全环保材质|made from safe, non-toxic materials'),
-  beauty: bis('温和不刺激|gentle and non-irritating; 日常护理必备|an everyday essential; 质地轻薄易吸收|light texture that absorbs quickly'),
-  sports: bis('适合露营、徒步和健身|ready for camping, hiking and training; 轻便易携带|light and easy to carry; 经久耐用|built to last'),
+  electronics: bis(
+    '适合通勤、运动和旅行使用|great for commuting, workouts and travel; 办公学习两不误|made for work and study; 连接稳定，操作简单|stable connection and easy to use',
+  ),
+  clothing: bis(
+    '日常通勤、约会出游都合适|fits the office, dates and weekends; 面料舒适，版型利落|comfortable fabric with a clean cut; 四季百搭|easy to pair in every season',
+  ),
+  home: bis(
+    '让家居生活更舒适|makes everyday home life more comfortable; 耐用易清洁|durable and easy to clean; 适合送礼|a thoughtful gift',
+  ),
+  toys: bis(
+    '锻炼动手能力和想象力|builds hands-on skills and imagination; 亲子互动好选择|great for playing together as a family; 安全环保材质|made from safe, non-toxic materials',
+  ),
+  beauty: bis(
+    '温和不刺激|gentle and non-irritating; 日常护理必备|an everyday essential; 质地轻薄易吸收|light texture that absorbs quickly',
+  ),
+  sports: bis(
+    '适合露营、徒步和健身|ready for camping, hiking and training; 轻便易携带|light and easy to carry; 经久耐用|built to last',
+  ),
 };
 
-export const TAGS = bis('新品|new arrival; 热卖|bestseller; 包邮|free shipping; 限时折扣|limited-time deal; 爆款|trending; 礼物推荐|gift idea');
+export const TAGS = bis(
+  '新品|new arrival; 热卖|bestseller; 包邮|free shipping; 限时折扣|limited-time deal; 爆款|trending; 礼物推荐|gift idea',
+);
 
 export const ORIGIN = spec('产地|origin', '中国|China; 越南|Vietnam; 日本|Japan');

@@ -48,7 +48,8 @@ export function parseSourceProduct(text: string): SourceProduct | string {
   const { spu, skus = [], options = [] } = value;
   if (!isObject(spu)) return 'missing or non-object "spu"';
   if (!Array.isArray(skus) || !skus.every(isObject)) return '"skus" must be an array of objects';
-  if (!Array.isArray(options) || !options.every(isObject)) return '"options" must be an array of objects';
+  if (!Array.isArray(options) || !options.every(isObject))
+    return '"options" must be an array of objects';
   idsAsStrings(spu, ['tenant_id', 'id']);
   for (const row of [...skus, ...options]) idsAsStrings(row, ['tenant_id', 'id', 'spu_id']);
   return { spu, skus, options } as unknown as SourceProduct;
@@ -81,7 +82,8 @@ export function openFileSource(file: string, opts: FileSourceOptions = {}): Prod
       };
       report(e);
     };
-    const truncated = (line: number) => fail(line, 'file ends inside the JSON array (truncated?); the rest is lost');
+    const truncated = (line: number) =>
+      fail(line, 'file ends inside the JSON array (truncated?); the rest is lost');
     for await (const record of records(truncated)) {
       const parsed = parseSourceProduct(record.text);
       if (typeof parsed === 'string') {

@@ -8,9 +8,47 @@
 
 /** Lower-case words that are units, connectives or marketing, never a product type. */
 const NOT_A_TYPE = new Set([
-  'and', 'for', 'with', 'the', 'from', 'per', 'over', 'gen', 'via', 'into', 'only', 'sht', 'incl', 'inch', 'pages', 'pixels', 'original', 'compatible',
-  'black', 'white', 'silver', 'grey', 'gray', 'blue', 'red', 'green', 'yellow', 'cyan', 'magenta',
-  'mah', 'dpi', 'ppm', 'rpm', 'mbit/s', 'gbit/s', 'kbit/s', 'fps', 'bit', 'cores', 'pc(s)', 'pcs',
+  'and',
+  'for',
+  'with',
+  'the',
+  'from',
+  'per',
+  'over',
+  'gen',
+  'via',
+  'into',
+  'only',
+  'sht',
+  'incl',
+  'inch',
+  'pages',
+  'pixels',
+  'original',
+  'compatible',
+  'black',
+  'white',
+  'silver',
+  'grey',
+  'gray',
+  'blue',
+  'red',
+  'green',
+  'yellow',
+  'cyan',
+  'magenta',
+  'mah',
+  'dpi',
+  'ppm',
+  'rpm',
+  'mbit/s',
+  'gbit/s',
+  'kbit/s',
+  'fps',
+  'bit',
+  'cores',
+  'pc(s)',
+  'pcs',
 ]);
 
 const TYPE_WORD = /^[a-z][a-z\-/]*[a-z]$/;
@@ -40,7 +78,8 @@ export function icecatProductType(
   for (let i = 0; i < words.length; i += 1) {
     if (!isTypeWord(words[i]!)) continue;
     const run = [words[i]!];
-    for (let j = i + 1; j < words.length && run.length < 4 && isTypeWord(words[j]!); j += 1) run.push(words[j]!);
+    for (let j = i + 1; j < words.length && run.length < 4 && isTypeWord(words[j]!); j += 1)
+      run.push(words[j]!);
     return run.join(' ');
   }
   const fallback = productType?.trim().toLowerCase();
@@ -49,22 +88,58 @@ export function icecatProductType(
 
 /** First match wins: specific groups (supplies, cables, power) before broad ones (networking, computers). */
 const GROUPS: Array<[string, RegExp]> = [
-  ['Printing Supplies', /\b(toner|ink|cartridges?|drum|fuser|print ?heads?|ribbons?|photo paper|paper|labels?|printable|waste toner)\b/],
-  ['Cables & Adapters', /\b(cables?|patch cord|cords?|connectors?|couplers?|splitters?|gender changers?|adapters? cable)\b/],
-  ['Power', /\b(power (adapter|supply|supplies|bank|plug|strip)|batter(y|ies)|chargers?|ups|surge|inverters?|pdus?)\b/],
+  [
+    'Printing Supplies',
+    /\b(toner|ink|cartridges?|drum|fuser|print ?heads?|ribbons?|photo paper|paper|labels?|printable|waste toner)\b/,
+  ],
+  [
+    'Cables & Adapters',
+    /\b(cables?|patch cord|cords?|connectors?|couplers?|splitters?|gender changers?|adapters? cable)\b/,
+  ],
+  [
+    'Power',
+    /\b(power (adapter|supply|supplies|bank|plug|strip)|batter(y|ies)|chargers?|ups|surge|inverters?|pdus?)\b/,
+  ],
   ['Cables & Adapters', /\b(adapters?|converters?|hubs?|extenders?|docking|port replicator|kvm)\b/],
-  ['Printers & Scanners', /\b(printers?|scanners?|copiers?|multifunctional|plotters?|fax|skrivare|label makers?)\b/],
-  ['Networking', /\b(network|switch(es)?|routers?|access points?|transceivers?|modems?|wlan|wi-?fi|firewall|nas|antennas?|media converter)\b/],
+  [
+    'Printers & Scanners',
+    /\b(printers?|scanners?|copiers?|multifunctional|plotters?|fax|skrivare|label makers?)\b/,
+  ],
+  [
+    'Networking',
+    /\b(network|switch(es)?|routers?|access points?|transceivers?|modems?|wlan|wi-?fi|firewall|nas|antennas?|media converter)\b/,
+  ],
   ['Cases & Bags', /\b(cases?|bags?|backpacks?|sleeves?|covers?|pouch(es)?|holsters?)\b/],
-  ['Computers', /\b(notebooks?|laptops?|pcs?|computers?|servers?|workstations?|tablets?|thin clients?|all-in-one|handheld|chromebook)\b/],
-  ['Components & Storage', /\b(processors?|memory|motherboards?|graphics cards?|hard (disk )?drives?|hdds?|ssds?|solid state|drives?|storage|dimm|ram|flash|card reader|optical disc)\b/],
-  ['Displays & Projectors', /\b(monitors?|displays?|projectors?|projector lamps?|screens?|tvs?|television|signage)\b/],
-  ['Audio', /\b(headphones?|headsets?|earphones?|earbuds?|speakers?|microphones?|soundbars?|audio)\b/],
+  [
+    'Computers',
+    /\b(notebooks?|laptops?|pcs?|computers?|servers?|workstations?|tablets?|thin clients?|all-in-one|handheld|chromebook)\b/,
+  ],
+  [
+    'Components & Storage',
+    /\b(processors?|memory|motherboards?|graphics cards?|hard (disk )?drives?|hdds?|ssds?|solid state|drives?|storage|dimm|ram|flash|card reader|optical disc)\b/,
+  ],
+  [
+    'Displays & Projectors',
+    /\b(monitors?|displays?|projectors?|projector lamps?|screens?|tvs?|television|signage)\b/,
+  ],
+  [
+    'Audio',
+    /\b(headphones?|headsets?|earphones?|earbuds?|speakers?|microphones?|soundbars?|audio)\b/,
+  ],
   ['Cameras', /\b(cameras?|lens(es)?|camcorders?|tripods?|webcams?)\b/],
-  ['Input Devices', /\b(keyboards?|mouse|mice|trackballs?|presenters?|graphic tablets?|game ?pads?|joysticks?)\b/],
+  [
+    'Input Devices',
+    /\b(keyboards?|mouse|mice|trackballs?|presenters?|graphic tablets?|game ?pads?|joysticks?)\b/,
+  ],
   ['Phones', /\b(phones?|smartphones?|mobile|telephones?)\b/],
-  ['Toys & Games', /\b(toys?|puzzles?|games?|dolls?|figures?|playsets?|vehicles?|trucks?|beads|kids|building)\b/],
-  ['Office Supplies', /\b(notebook pad|binders?|folders?|staplers?|pens?|markers?|shredders?|laminators?|calculators?)\b/],
+  [
+    'Toys & Games',
+    /\b(toys?|puzzles?|games?|dolls?|figures?|playsets?|vehicles?|trucks?|beads|kids|building)\b/,
+  ],
+  [
+    'Office Supplies',
+    /\b(notebook pad|binders?|folders?|staplers?|pens?|markers?|shredders?|laminators?|calculators?)\b/,
+  ],
 ];
 
 function capitalise(text: string): string {

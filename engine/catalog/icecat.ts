@@ -43,7 +43,8 @@ function specValue(value: unknown): string | null {
   return null;
 }
 
-const text = (value: unknown): string | null => (typeof value === 'string' && value.trim() ? value.trim() : null);
+const text = (value: unknown): string | null =>
+  typeof value === 'string' && value.trim() ? value.trim() : null;
 
 /** One Icecat product → one SourceProduct of `tenantId` (pure; see the header for the mapping). */
 export function icecatToSourceProduct(raw: IcecatProduct, tenantId = ICECAT_TENANT): SourceProduct {
@@ -57,10 +58,16 @@ export function icecatToSourceProduct(raw: IcecatProduct, tenantId = ICECAT_TENA
     const v = name ? specValue(value) : null;
     if (name && v !== null) specs.push({ name, value: v });
   }
-  const productType = icecatProductType(title ?? '', text(raw.name), text(raw.supplier), text(raw.attr_t_product_type));
+  const productType = icecatProductType(
+    title ?? '',
+    text(raw.name),
+    text(raw.supplier),
+    text(raw.attr_t_product_type),
+  );
   const category = title ? icecatCategory(title, productType) : null;
   const cents = typeof raw.price === 'number' && Number.isFinite(raw.price) ? raw.price : null;
-  const grams = typeof raw.attr_n_weight === 'number' && raw.attr_n_weight > 0 ? raw.attr_n_weight : null;
+  const grams =
+    typeof raw.attr_n_weight === 'number' && raw.attr_n_weight > 0 ? raw.attr_n_weight : null;
   return {
     spu: {
       tenant_id: tenantId,
@@ -129,26 +136,49 @@ export interface IcecatReadOptions {
 }
 
 /** The Icecat products as SourceProducts, streamed file by file, element by element. */
-export async function* icecatSourceProducts(opts: IcecatReadOptions = {}): AsyncGenerator<SourceProduct> {
+export async function* icecatSourceProducts(
+  opts: IcecatReadOptions = {},
+): AsyncGenerator<SourceProduct> {
   const report = opts.onRowError ?? (() => undefined);
   for (const file of await icecatFiles(opts.dir)) {
     const label = path.basename(file);
     const truncated = (line: number) =>
-      report({ tenant_id: null, spu_id: null, where: `${label}:${line}`, reason: 'file ends inside the JSON array' });
-    for await (const element of readJsonArrayElements(file, { signal: opts.signal, onTruncated: truncated })) {
+      report({
+        tenant_id: null,
+        spu_id: null,
+        where: `${label}:${line}`,
+        reason: 'file ends inside the JSON array',
+      });
+    for await (const element of readJsonArrayElements(file, {
+      signal: opts.signal,
+      onTruncated: truncated,
+    })) {
       let raw: unknown;
       try {
         raw = JSON.parse(element.text);
       } catch (err) {
-        report({ tenant_id: null, spu_id: null, where: `${label}:${element.line}`, reason: `invalid JSON: ${(err as Error).message}` });
+        report({
+          tenant_id: null,
+          spu_id: null,
+          where: `${label}:${element.line}`,
+          reason: `invalid JSON: ${(err as Error).message}`,
+        });
         continue;
       }
       const id = typeof raw === 'object' && raw !== null ? (raw as { id?: unknown }).id : undefined;
       if (typeof id !== 'string' && typeof id !== 'number') {
-        report({ tenant_id: null, spu_id: null, where: `${label}:${element.line}`, reason: 'product without an "id"; skipped' });
+        report({
+          tenant_id: null,
+          spu_id: null,
+          where: `${label}:${element.line}`,
+          reason: 'product without an "id"; skipped',
+        });
         continue;
       }
-      yield icecatToSourceProduct({ ...(raw as object), id: String(id) }, opts.tenantId ?? ICECAT_TENANT);
+      yield icecatToSourceProduct(
+        { ...(raw as object), id: String(id) },
+        opts.tenantId ?? ICECAT_TENANT,
+      );
     }
   }
 }

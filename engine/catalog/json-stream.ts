@@ -15,7 +15,10 @@ export interface JsonRecordText {
 }
 
 /** Non-empty lines of a text file with their 1-based line numbers. */
-export async function* readNdjsonLines(file: string, signal?: AbortSignal): AsyncGenerator<JsonRecordText> {
+export async function* readNdjsonLines(
+  file: string,
+  signal?: AbortSignal,
+): AsyncGenerator<JsonRecordText> {
   const input = createReadStream(file, { encoding: 'utf8' });
   const lines = createInterface({ input, crlfDelay: Infinity });
   let line = 0;
@@ -40,9 +43,12 @@ export async function* readNdjsonLines(file: string, signal?: AbortSignal): Asyn
  */
 export async function* readJsonArrayElements(
   file: string,
-  opts: { signal?: AbortSignal; onTruncated?: (line: number) => void } = {},
+  opts: { signal?: AbortSignal; onTruncated?: (line: number) => void; chunkBytes?: number } = {},
 ): AsyncGenerator<JsonRecordText> {
-  const input = createReadStream(file, { encoding: 'utf8', highWaterMark: 256 * 1024 });
+  const input = createReadStream(file, {
+    encoding: 'utf8',
+    highWaterMark: opts.chunkBytes ?? 256 * 1024,
+  });
   let started = false;
   let ended = false;
   let depth = 0;
@@ -60,13 +66,20 @@ export async function* readJsonArrayElements(
         const ch = chunk[i]!;
         if (ch === '\n') line += 1;
         if (ended) {
-          if (!/\s/.test(ch)) throw new RwbError('PARSE_ERROR', `${file}:${line}: unexpected content after the JSON array.`);
+          if (!/\s/.test(ch))
+            throw new RwbError(
+              'PARSE_ERROR',
+              `${file}:${line}: unexpected content after the JSON array.`,
+            );
           continue;
         }
         if (!started) {
           if (ch === '[') started = true;
           else if (!/\s|\uFEFF/.test(ch)) {
-            throw new RwbError('PARSE_ERROR', `${file}:${line}: expected a JSON array ("[") but found "${ch}".`);
+            throw new RwbError(
+              'PARSE_ERROR',
+              `${file}:${line}: expected a JSON array ("[") but found "${ch}".`,
+            );
           }
           continue;
         }

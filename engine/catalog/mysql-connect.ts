@@ -46,7 +46,12 @@ export async function connectMysql(
 }
 
 /** Maps a mysql2 error to RwbError('MYSQL_ERROR') naming the server, the database and a hint. */
-export function mysqlError(err: unknown, conn: MysqlConnection, action: string, withDatabase = true): RwbError {
+export function mysqlError(
+  err: unknown,
+  conn: MysqlConnection,
+  action: string,
+  withDatabase = true,
+): RwbError {
   if (err instanceof RwbError) return err;
   const e = err as { code?: string; message?: string; sqlMessage?: string };
   const where = describeMysql(conn, withDatabase);

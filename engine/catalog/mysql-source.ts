@@ -24,14 +24,48 @@ export interface MysqlSourceOptions extends SourceOptions {
 }
 
 const SPU_COLUMNS = [
-  'tenant_id', 'id', 'handle', 'title', 'title_en', 'brief', 'brief_en', 'description', 'description_en',
-  'vendor', 'vendor_en', 'category_id', 'category_path', 'category_path_en', 'category_name',
-  'category_name_en', 'category_level', 'tags', 'image_src', 'specs_json', 'published', 'deleted',
-  'create_time', 'update_time',
+  'tenant_id',
+  'id',
+  'handle',
+  'title',
+  'title_en',
+  'brief',
+  'brief_en',
+  'description',
+  'description_en',
+  'vendor',
+  'vendor_en',
+  'category_id',
+  'category_path',
+  'category_path_en',
+  'category_name',
+  'category_name_en',
+  'category_level',
+  'tags',
+  'image_src',
+  'specs_json',
+  'published',
+  'deleted',
+  'create_time',
+  'update_time',
 ].join(', ');
 const SKU_COLUMNS = [
-  'tenant_id', 'id', 'spu_id', 'title', 'sku', 'price', 'compare_at_price', 'inventory_quantity', 'weight',
-  'weight_unit', 'option1', 'option2', 'option3', 'image_src', 'create_time', 'update_time',
+  'tenant_id',
+  'id',
+  'spu_id',
+  'title',
+  'sku',
+  'price',
+  'compare_at_price',
+  'inventory_quantity',
+  'weight',
+  'weight_unit',
+  'option1',
+  'option2',
+  'option3',
+  'image_src',
+  'create_time',
+  'update_time',
 ].join(', ');
 const OPTION_COLUMNS = 'tenant_id, id, spu_id, position, name, name_en, values_json';
 
@@ -53,7 +87,9 @@ function spuFilter(opts: SourceOptions): { sql: string; params: unknown[] } {
 
 async function listTenants(c: Connection, opts: SourceOptions): Promise<string[]> {
   if (opts.tenantIds) return [...opts.tenantIds].sort();
-  const [rows] = await c.query<RowDataPacket[]>(`SELECT DISTINCT tenant_id FROM \`${SPU_TABLE}\` ORDER BY tenant_id`);
+  const [rows] = await c.query<RowDataPacket[]>(
+    `SELECT DISTINCT tenant_id FROM \`${SPU_TABLE}\` ORDER BY tenant_id`,
+  );
   return rows.map((r) => String(r.tenant_id));
 }
 
@@ -68,7 +104,11 @@ function groupBySpu<T extends { spu_id: string }>(rows: T[]): Map<string, T[]> {
 }
 
 /** Reports SKUs and options whose SPU does not exist (they can never be indexed). */
-async function reportOrphans(c: Connection, opts: MysqlSourceOptions, report: (e: RowError) => void): Promise<void> {
+async function reportOrphans(
+  c: Connection,
+  opts: MysqlSourceOptions,
+  report: (e: RowError) => void,
+): Promise<void> {
   const limit = opts.maxOrphanReports ?? 1000;
   for (const [table, label] of [
     [SKU_TABLE, 'SKU'],
@@ -113,7 +153,10 @@ async function reportOrphans(c: Connection, opts: MysqlSourceOptions, report: (e
  * Opens the MySQL source. The connection is made lazily by count()/products(); close() ends it.
  * Errors (unreachable server, missing database/tables) are RwbError('MYSQL_ERROR').
  */
-export function openMysqlSource(conn: MysqlConnection, opts: MysqlSourceOptions = {}): ProductSource {
+export function openMysqlSource(
+  conn: MysqlConnection,
+  opts: MysqlSourceOptions = {},
+): ProductSource {
   const pageSize = opts.pageSize ?? 500;
   let connection: Promise<Connection> | null = null;
   const connect = () => (connection ??= connectMysql(conn));
@@ -164,7 +207,11 @@ export function openMysqlSource(conn: MysqlConnection, opts: MysqlSourceOptions 
           const skusBySpu = groupBySpu(skus as unknown as SkuRow[]);
           const optionsBySpu = groupBySpu(options as unknown as OptionRow[]);
           for (const spu of spus as unknown as SpuRow[]) {
-            yield { spu, skus: skusBySpu.get(spu.id) ?? [], options: optionsBySpu.get(spu.id) ?? [] };
+            yield {
+              spu,
+              skus: skusBySpu.get(spu.id) ?? [],
+              options: optionsBySpu.get(spu.id) ?? [],
+            };
           }
           after = ids[ids.length - 1]!;
           if (spus.length < pageSize) break;
@@ -188,7 +235,10 @@ export function openMysqlSource(conn: MysqlConnection, opts: MysqlSourceOptions 
  * The incremental-sync watermark: the latest update_time among the tenants' SPUs and SKUs (SKU
  * changes such as a new price must also trigger a re-index). Null when there are no rows.
  */
-export async function maxUpdateTime(conn: MysqlConnection, tenantIds?: string[]): Promise<Date | null> {
+export async function maxUpdateTime(
+  conn: MysqlConnection,
+  tenantIds?: string[],
+): Promise<Date | null> {
   const c = await connectMysql(conn);
   try {
     const where = tenantIds ? 'WHERE tenant_id IN (?)' : '';
@@ -199,7 +249,12 @@ export async function maxUpdateTime(conn: MysqlConnection, tenantIds?: string[])
       [...params, ...params],
     );
     const value = rows[0]?.t as Date | string | null | undefined;
-    const date = value instanceof Date ? value : value ? new Date(`${String(value).replace(' ', 'T')}Z`) : null;
+    const date =
+      value instanceof Date
+        ? value
+        : value
+          ? new Date(`${String(value).replace(' ', 'T')}Z`)
+          : null;
     return date && date.getUTCFullYear() > 1000 ? date : null;
   } catch (err) {
     throw mysqlError(err, conn, 'watermark query');

@@ -25,17 +25,57 @@ export interface WriteProductsOptions {
 }
 
 const SPU_INSERT_COLUMNS = [
-  'tenant_id', 'id', 'handle', 'title', 'title_en', 'brief', 'brief_en', 'description', 'description_en',
-  'vendor', 'vendor_en', 'category_id', 'category_path', 'category_path_en', 'category_name',
-  'category_name_en', 'category_level', 'tags', 'image_src', 'specs_json', 'published', 'deleted',
-  'create_time', 'update_time',
+  'tenant_id',
+  'id',
+  'handle',
+  'title',
+  'title_en',
+  'brief',
+  'brief_en',
+  'description',
+  'description_en',
+  'vendor',
+  'vendor_en',
+  'category_id',
+  'category_path',
+  'category_path_en',
+  'category_name',
+  'category_name_en',
+  'category_level',
+  'tags',
+  'image_src',
+  'specs_json',
+  'published',
+  'deleted',
+  'create_time',
+  'update_time',
 ] as const satisfies readonly (keyof SpuRow)[];
 const SKU_INSERT_COLUMNS = [
-  'tenant_id', 'id', 'spu_id', 'title', 'sku', 'price', 'compare_at_price', 'inventory_quantity', 'weight',
-  'weight_unit', 'option1', 'option2', 'option3', 'image_src', 'create_time', 'update_time',
+  'tenant_id',
+  'id',
+  'spu_id',
+  'title',
+  'sku',
+  'price',
+  'compare_at_price',
+  'inventory_quantity',
+  'weight',
+  'weight_unit',
+  'option1',
+  'option2',
+  'option3',
+  'image_src',
+  'create_time',
+  'update_time',
 ] as const satisfies readonly (keyof SkuRow)[];
 const OPTION_INSERT_COLUMNS = [
-  'tenant_id', 'id', 'spu_id', 'position', 'name', 'name_en', 'values_json',
+  'tenant_id',
+  'id',
+  'spu_id',
+  'position',
+  'name',
+  'name_en',
+  'values_json',
 ] as const satisfies readonly (keyof OptionRow)[];
 
 const TIME_COLUMNS = new Set(['create_time', 'update_time']);
@@ -51,7 +91,12 @@ function rowValues<R extends object>(row: R, columns: readonly string[]): unknow
   });
 }
 
-async function insertRows(c: Connection, table: string, columns: readonly string[], rows: unknown[][]): Promise<void> {
+async function insertRows(
+  c: Connection,
+  table: string,
+  columns: readonly string[],
+  rows: unknown[][],
+): Promise<void> {
   if (rows.length === 0) return;
   await c.query(`INSERT INTO \`${table}\` (${columns.join(', ')}) VALUES ?`, [rows]);
 }

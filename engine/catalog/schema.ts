@@ -119,10 +119,14 @@ export function quoteDatabaseName(database: string): string {
  */
 export async function applySchema(conn: Connection | Pool, database: string): Promise<void> {
   const db = quoteDatabaseName(database);
-  await conn.query(`CREATE DATABASE IF NOT EXISTS ${db} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  await conn.query(
+    `CREATE DATABASE IF NOT EXISTS ${db} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+  );
   for (const statement of SCHEMA_STATEMENTS) {
     // Qualified names, so this works on a pool as well as on a single connection.
-    await conn.query(statement.replace('CREATE TABLE IF NOT EXISTS `', `CREATE TABLE IF NOT EXISTS ${db}.\``));
+    await conn.query(
+      statement.replace('CREATE TABLE IF NOT EXISTS `', `CREATE TABLE IF NOT EXISTS ${db}.\``),
+    );
   }
   if (!('getConnection' in conn)) await conn.query(`USE ${db}`);
 }

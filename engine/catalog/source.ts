@@ -45,7 +45,9 @@ export function toDate(value: Date | string | number | null | undefined): Date |
   const text = value.trim();
   // A bare MySQL DATETIME has no zone; the schema stores UTC.
   const mysqlStyle = /^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$/.test(text);
-  const d = new Date(mysqlStyle ? `${text.replace(' ', 'T')}${text.length > 10 ? 'Z' : 'T00:00:00Z'}` : text);
+  const d = new Date(
+    mysqlStyle ? `${text.replace(' ', 'T')}${text.length > 10 ? 'Z' : 'T00:00:00Z'}` : text,
+  );
   return Number.isNaN(d.getTime()) ? null : d;
 }
 
@@ -63,7 +65,8 @@ export function matchesSourceFilter(p: SourceProduct, opts: SourceOptions): bool
   if (!includesDeleted(opts) && isTruthyFlag(p.spu.deleted)) return false;
   if (opts.since) {
     const since = opts.since.getTime();
-    const changed = (row: Pick<SpuRow, 'update_time'>) => (toDate(row.update_time)?.getTime() ?? -Infinity) > since;
+    const changed = (row: Pick<SpuRow, 'update_time'>) =>
+      (toDate(row.update_time)?.getTime() ?? -Infinity) > since;
     if (!changed(p.spu) && !p.skus.some(changed)) return false;
   }
   return true;

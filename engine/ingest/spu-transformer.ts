@@ -39,7 +39,11 @@ import type { ProductDoc, RowError, SourceProduct, TransformResult } from '../ca
 import { categoryLevels, leafOf, splitTags } from './transform/category.ts';
 import { RowReporter, at } from './transform/report.ts';
 import { buildOptionNames, buildSkus } from './transform/skus.ts';
-import { dedupeSpecifications, optionSpecifications, spuLevelSpecifications } from './transform/specifications.ts';
+import {
+  dedupeSpecifications,
+  optionSpecifications,
+  spuLevelSpecifications,
+} from './transform/specifications.ts';
 import { isoTime, longText, positiveInt, shortText, weightInGrams } from './transform/values.ts';
 import type { TextLimits } from './transform/values.ts';
 
@@ -93,7 +97,8 @@ function transformChecked(
   opts: TransformOptions,
 ): TransformResult {
   const report = new RowReporter(tenantId, spuId);
-  if (tenantId === null) report.add(at.spu(spuId, 'tenant_id'), 'tenant_id is missing; SPU rejected');
+  if (tenantId === null)
+    report.add(at.spu(spuId, 'tenant_id'), 'tenant_id is missing; SPU rejected');
   if (spuId === null) report.add(at.spu(null, 'id'), 'SPU id is missing; SPU rejected');
   if (tenantId === null || spuId === null) return { ok: false, errors: report.problems };
 
@@ -103,13 +108,18 @@ function transformChecked(
     shortText: opts.maxTitleLength ?? DEFAULT_MAX_TITLE_LENGTH,
     url: MAX_URL_LENGTH,
   };
-  const short = (column: keyof typeof spu) => shortText(spu[column], limits.shortText, at.spu(spuId, column), report);
-  const long = (column: keyof typeof spu) => longText(spu[column], limits.longText, at.spu(spuId, column), report);
+  const short = (column: keyof typeof spu) =>
+    shortText(spu[column], limits.shortText, at.spu(spuId, column), report);
+  const long = (column: keyof typeof spu) =>
+    longText(spu[column], limits.longText, at.spu(spuId, column), report);
 
   const titleZh = short('title');
   const titleEn = short('title_en');
   if (titleZh === null && titleEn === null) {
-    report.add(at.spu(spuId, 'title'), 'no usable title in any language (title and title_en are NULL, blank or too long); SPU rejected');
+    report.add(
+      at.spu(spuId, 'title'),
+      'no usable title in any language (title and title_en are NULL, blank or too long); SPU rejected',
+    );
     return { ok: false, errors: report.problems };
   }
 
@@ -168,7 +178,10 @@ function transformChecked(
     category2_name: levels.category2_name,
     category3_name: levels.category3_name,
     tags,
-    image_src: shortText(spu.image_src, limits.url, at.spu(spuId, 'image_src'), report) ?? skus.find((s) => s.image_src)?.image_src ?? null,
+    image_src:
+      shortText(spu.image_src, limits.url, at.spu(spuId, 'image_src'), report) ??
+      skus.find((s) => s.image_src)?.image_src ??
+      null,
     option1_name: optionNames[0],
     option2_name: optionNames[1],
     option3_name: optionNames[2],

@@ -4,7 +4,12 @@
  */
 import type { Command } from 'commander';
 import { ICECAT_TENANT, icecatFiles, loadIcecatIntoMysql } from '../../catalog/icecat.ts';
-import { DEMO_DEFAULTS, demoTenantIds, loadDemoIntoMysql, writeDemoFile } from '../../catalog/demo-catalog.ts';
+import {
+  DEMO_DEFAULTS,
+  demoTenantIds,
+  loadDemoIntoMysql,
+  writeDemoFile,
+} from '../../catalog/demo-catalog.ts';
 import { describeMysql, withMysql } from '../../catalog/mysql-connect.ts';
 import type { LoadProgress } from '../../catalog/mysql-writer.ts';
 import { applySchema, renderSchemaSql } from '../../catalog/schema.ts';
@@ -29,17 +34,26 @@ export function addMysqlOptions(cmd: Command): Command {
     .option('--mysql-port <port>', 'MySQL port (default: RWB_MYSQL_PORT or 3306)')
     .option('--mysql-user <user>', 'MySQL user (default: RWB_MYSQL_USER or root)')
     .option('--mysql-password <password>', 'MySQL password (default: RWB_MYSQL_PASSWORD or empty)')
-    .option('--database <name>', 'database with the Shoplazza tables (default: RWB_MYSQL_DATABASE or rwb_demo)');
+    .option(
+      '--database <name>',
+      'database with the Shoplazza tables (default: RWB_MYSQL_DATABASE or rwb_demo)',
+    );
 }
 
 /** Flags over environment over defaults; invalid values → INVALID_INPUT naming the flag. */
-export function mysqlConnectionFromFlags(flags: MysqlFlags, env: NodeJS.ProcessEnv = process.env): MysqlConnection {
+export function mysqlConnectionFromFlags(
+  flags: MysqlFlags,
+  env: NodeJS.ProcessEnv = process.env,
+): MysqlConnection {
   const base = mysqlConnectionFromEnv(env);
   let port = base.port;
   if (flags.mysqlPort !== undefined) {
     port = Number(flags.mysqlPort);
     if (!Number.isInteger(port) || port <= 0 || port > 65_535) {
-      throw new RwbError('INVALID_INPUT', `--mysql-port must be a port number (1-65535), got "${flags.mysqlPort}".`);
+      throw new RwbError(
+        'INVALID_INPUT',
+        `--mysql-port must be a port number (1-65535), got "${flags.mysqlPort}".`,
+      );
     }
   }
   return MysqlConnectionSchema.parse({
@@ -54,7 +68,10 @@ export function mysqlConnectionFromFlags(flags: MysqlFlags, env: NodeJS.ProcessE
 function positiveInt(value: string, flag: string, max: number): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > max) {
-    throw new RwbError('INVALID_INPUT', `${flag} must be a whole number from 1 to ${max}, got "${value}".`);
+    throw new RwbError(
+      'INVALID_INPUT',
+      `${flag} must be a whole number from 1 to ${max}, got "${value}".`,
+    );
   }
   return n;
 }
@@ -62,8 +79,15 @@ function positiveInt(value: string, flag: string, max: number): number {
 /** "3" → three tenants "1".."3"; "a,b" → those ids. */
 function parseTenants(value: string): number | string[] {
   if (/^\d+$/.test(value.trim())) return positiveInt(value.trim(), '--tenants', 1000);
-  const ids = value.split(',').map((t) => t.trim()).filter(Boolean);
-  if (ids.length === 0) throw new RwbError('INVALID_INPUT', '--tenants needs a count or a comma-separated list of ids.');
+  const ids = value
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
+  if (ids.length === 0)
+    throw new RwbError(
+      'INVALID_INPUT',
+      '--tenants needs a count or a comma-separated list of ids.',
+    );
   return ids;
 }
 
@@ -94,12 +118,16 @@ function progressPrinter(label: string, total: number | null) {
 const rows = (p: LoadProgress) => ` (${p.skus} SKUs, ${p.options} options)`;
 
 export function registerDbCommands(program: Command): void {
-  const db = program.command('db').description('Shoplazza source tables in MySQL/MariaDB: schema, demo catalog, Icecat data');
+  const db = program
+    .command('db')
+    .description('Shoplazza source tables in MySQL/MariaDB: schema, demo catalog, Icecat data');
 
   addMysqlOptions(
     db
       .command('schema')
-      .description('Create the database and the shoplazza_product_spu/_sku/_option tables (idempotent)')
+      .description(
+        'Create the database and the shoplazza_product_spu/_sku/_option tables (idempotent)',
+      )
       .option('--print', 'print the DDL (db/shoplazza.sql) instead of applying it'),
   ).action(async (opts: MysqlFlags & { print?: boolean }) => {
     if (opts.print) {
@@ -107,52 +135,76 @@ export function registerDbCommands(program: Command): void {
       return;
     }
     const conn = mysqlConnectionFromFlags(opts);
-    await withMysql(conn, 'schema creation', (c) => applySchema(c, conn.database), { withDatabase: false });
+    await withMysql(conn, 'schema creation', (c) => applySchema(c, conn.database), {
+      withDatabase: false,
+    });
     process.stdout.write(`Schema ready in ${describeMysql(conn)}.\n`);
   });
 
   addMysqlOptions(
     db
       .command('load-demo')
-      .description('Generate the deterministic bilingual demo catalog and load it into MySQL (or write NDJSON with --file)')
-      .option('--tenants <n|ids>', 'number of tenants ("1".."n") or comma-separated tenant ids', String(DEMO_DEFAULTS.tenants))
+      .description(
+        'Generate the deterministic bilingual demo catalog and load it into MySQL (or write NDJSON with --file)',
+      )
+      .option(
+        '--tenants <n|ids>',
+        'number of tenants ("1".."n") or comma-separated tenant ids',
+        String(DEMO_DEFAULTS.tenants),
+      )
       .option('--spus <n>', 'SPUs per tenant', String(DEMO_DEFAULTS.spusPerTenant))
       .option('--seed <n>', 'generator seed (same seed, same catalog)', String(DEMO_DEFAULTS.seed))
-      .option('--file <path>', 'write NDJSON (one SourceProduct per line) instead of loading MySQL'),
-  ).action(async (opts: MysqlFlags & { tenants: string; spus: string; seed: string; file?: string }) => {
-    const tenants = parseTenants(opts.tenants);
-    const spusPerTenant = positiveInt(opts.spus, '--spus', 1_000_000);
-    const seed = Number(opts.seed);
-    if (!Number.isSafeInteger(seed)) throw new RwbError('INVALID_INPUT', `--seed must be an integer, got "${opts.seed}".`);
-    const tenantIds = demoTenantIds(tenants);
-    const total = tenantIds.length * spusPerTenant;
-    const started = Date.now();
-    if (opts.file) {
-      const progress = progressPrinter(`Writing ${opts.file}`, total);
-      const n = await writeDemoFile(opts.file, { tenants, spusPerTenant, seed, onProgress: (d) => progress.update(d) });
+      .option(
+        '--file <path>',
+        'write NDJSON (one SourceProduct per line) instead of loading MySQL',
+      ),
+  ).action(
+    async (opts: MysqlFlags & { tenants: string; spus: string; seed: string; file?: string }) => {
+      const tenants = parseTenants(opts.tenants);
+      const spusPerTenant = positiveInt(opts.spus, '--spus', 1_000_000);
+      const seed = Number(opts.seed);
+      if (!Number.isSafeInteger(seed))
+        throw new RwbError('INVALID_INPUT', `--seed must be an integer, got "${opts.seed}".`);
+      const tenantIds = demoTenantIds(tenants);
+      const total = tenantIds.length * spusPerTenant;
+      const started = Date.now();
+      if (opts.file) {
+        const progress = progressPrinter(`Writing ${opts.file}`, total);
+        const n = await writeDemoFile(opts.file, {
+          tenants,
+          spusPerTenant,
+          seed,
+          onProgress: (d) => progress.update(d),
+        });
+        progress.end();
+        process.stdout.write(
+          `Wrote ${n} SPUs for tenants ${tenantIds.join(', ')} to ${opts.file} in ${elapsed(started)}.\n`,
+        );
+        return;
+      }
+      const conn = mysqlConnectionFromFlags(opts);
+      const progress = progressPrinter(`Loading demo into ${describeMysql(conn)}`, total);
+      const result = await loadDemoIntoMysql(conn, {
+        tenants,
+        spusPerTenant,
+        seed,
+        onProgress: (p) => progress.update(p.spus, rows(p)),
+      });
       progress.end();
-      process.stdout.write(`Wrote ${n} SPUs for tenants ${tenantIds.join(', ')} to ${opts.file} in ${elapsed(started)}.\n`);
-      return;
-    }
-    const conn = mysqlConnectionFromFlags(opts);
-    const progress = progressPrinter(`Loading demo into ${describeMysql(conn)}`, total);
-    const result = await loadDemoIntoMysql(conn, {
-      tenants,
-      spusPerTenant,
-      seed,
-      onProgress: (p) => progress.update(p.spus, rows(p)),
-    });
-    progress.end();
-    process.stdout.write(
-      `Loaded ${result.spus} SPUs, ${result.skus} SKUs, ${result.options} options for tenants ${tenantIds.join(', ')} into ${describeMysql(conn)} in ${elapsed(started)}.\n`,
-    );
-  });
+      process.stdout.write(
+        `Loaded ${result.spus} SPUs, ${result.skus} SKUs, ${result.options} options for tenants ${tenantIds.join(', ')} into ${describeMysql(conn)} in ${elapsed(started)}.\n`,
+      );
+    },
+  );
 
   addMysqlOptions(
     db
       .command('load-icecat')
       .description('Load the Icecat products (products-*.json) into the MySQL tables as one tenant')
-      .option('--dir <path>', 'folder with products-*.json (default: RWB_ICECAT_DIR or ../shared/data/icecat)')
+      .option(
+        '--dir <path>',
+        'folder with products-*.json (default: RWB_ICECAT_DIR or ../shared/data/icecat)',
+      )
       .option('--tenant <id>', 'tenant id for the products', ICECAT_TENANT),
   ).action(async (opts: MysqlFlags & { dir?: string; tenant: string }) => {
     const dir = opts.dir ?? icecatDir();

@@ -29,7 +29,10 @@ function foreignRow(
   const tenant = String(row.tenant_id ?? '');
   const spu = String(row.spu_id ?? '');
   if (tenant !== owner.tenantId || spu !== owner.spuId) {
-    report.add(where, `${what} belongs to SPU ${spu || '(none)'} of tenant ${tenant || '(none)'}, not SPU ${owner.spuId} of tenant ${owner.tenantId}; ${what} skipped`);
+    report.add(
+      where,
+      `${what} belongs to SPU ${spu || '(none)'} of tenant ${tenant || '(none)'}, not SPU ${owner.spuId} of tenant ${owner.tenantId}; ${what} skipped`,
+    );
     return true;
   }
   return false;
@@ -42,7 +45,10 @@ function checkValuesJson(option: OptionRow, id: string, report: RowReporter): vo
   try {
     parsed = JSON.parse(raw);
   } catch (err) {
-    report.add(at.option(id, 'values_json'), `malformed JSON (${err instanceof Error ? err.message : String(err)}); ignored`);
+    report.add(
+      at.option(id, 'values_json'),
+      `malformed JSON (${err instanceof Error ? err.message : String(err)}); ignored`,
+    );
     return;
   }
   if (!Array.isArray(parsed) || parsed.some((v) => typeof v === 'object' && v !== null)) {
@@ -50,7 +56,12 @@ function checkValuesJson(option: OptionRow, id: string, report: RowReporter): vo
   }
 }
 
-export function buildOptionNames(options: OptionRow[], owner: Owner, limits: TextLimits, report: RowReporter): OptionNames {
+export function buildOptionNames(
+  options: OptionRow[],
+  owner: Owner,
+  limits: TextLimits,
+  report: RowReporter,
+): OptionNames {
   const names: OptionNames = [null, null, null];
   for (const option of options) {
     const id = idOf(option);
@@ -59,7 +70,10 @@ export function buildOptionNames(options: OptionRow[], owner: Owner, limits: Tex
     const position = positiveInt(option.position, at.option(id, 'position'), report, 'position');
     if (position === null) continue;
     if (position > 3) {
-      report.add(at.option(id, 'position'), `position ${position} is outside 1..3 (SKUs have option1..option3); option skipped`);
+      report.add(
+        at.option(id, 'position'),
+        `position ${position} is outside 1..3 (SKUs have option1..option3); option skipped`,
+      );
       continue;
     }
     const name =
@@ -70,7 +84,10 @@ export function buildOptionNames(options: OptionRow[], owner: Owner, limits: Tex
       continue;
     }
     if (names[position - 1] !== null) {
-      report.add(at.option(id, 'position'), `a second option at position ${position}; the first one ("${names[position - 1]}") is kept`);
+      report.add(
+        at.option(id, 'position'),
+        `a second option at position ${position}; the first one ("${names[position - 1]}") is kept`,
+      );
       continue;
     }
     names[position - 1] = name;
@@ -78,18 +95,29 @@ export function buildOptionNames(options: OptionRow[], owner: Owner, limits: Tex
   return names;
 }
 
-export function buildSkus(skus: SkuRow[], owner: Owner, limits: TextLimits, report: RowReporter): SkuDoc[] {
+export function buildSkus(
+  skus: SkuRow[],
+  owner: Owner,
+  limits: TextLimits,
+  report: RowReporter,
+): SkuDoc[] {
   const seen = new Set<string>();
   const docs: SkuDoc[] = [];
   skus.forEach((sku, index) => {
     const id = idOf(sku);
     if (id === null) {
-      report.add(`${at.sku(null, 'id')}#${index}`, `SKU #${index} of SPU ${owner.spuId} has no id; SKU skipped`);
+      report.add(
+        `${at.sku(null, 'id')}#${index}`,
+        `SKU #${index} of SPU ${owner.spuId} has no id; SKU skipped`,
+      );
       return;
     }
     if (foreignRow(sku, owner, at.sku(id, 'spu_id'), 'SKU', report)) return;
     if (seen.has(id)) {
-      report.add(at.sku(id, 'id'), `duplicate SKU id ${id} in SPU ${owner.spuId}; only the first is kept`);
+      report.add(
+        at.sku(id, 'id'),
+        `duplicate SKU id ${id} in SPU ${owner.spuId}; only the first is kept`,
+      );
       return;
     }
     seen.add(id);
@@ -98,12 +126,17 @@ export function buildSkus(skus: SkuRow[], owner: Owner, limits: TextLimits, repo
     const weight = amount(sku.weight, at.sku(id, 'weight'), report, { what: 'weight' });
     const weightUnit = text('weight_unit')?.toLowerCase() ?? null;
     if (weight !== null && weightUnit !== null && !isKnownWeightUnit(weightUnit)) {
-      report.add(at.sku(id, 'weight_unit'), `unknown weight unit "${weightUnit}"; the weight is not included in sku_weights`);
+      report.add(
+        at.sku(id, 'weight_unit'),
+        `unknown weight unit "${weightUnit}"; the weight is not included in sku_weights`,
+      );
     }
     docs.push({
       sku_id: id,
       price: amount(sku.price, at.sku(id, 'price'), report, { what: 'price', required: true }),
-      compare_at_price: amount(sku.compare_at_price, at.sku(id, 'compare_at_price'), report, { what: 'compare_at_price' }),
+      compare_at_price: amount(sku.compare_at_price, at.sku(id, 'compare_at_price'), report, {
+        what: 'compare_at_price',
+      }),
       sku_code: text('sku'),
       stock: stock(sku.inventory_quantity, at.sku(id, 'inventory_quantity'), report),
       weight,

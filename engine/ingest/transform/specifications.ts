@@ -48,7 +48,9 @@ type SpecEntry = { name: unknown; value: unknown };
 function specEntries(parsed: unknown): SpecEntry[] | null {
   if (Array.isArray(parsed)) {
     return parsed.map((e) =>
-      typeof e === 'object' && e !== null ? { name: (e as SpecEntry).name, value: (e as SpecEntry).value } : { name: undefined, value: e },
+      typeof e === 'object' && e !== null
+        ? { name: (e as SpecEntry).name, value: (e as SpecEntry).value }
+        : { name: undefined, value: e },
     );
   }
   if (typeof parsed === 'object' && parsed !== null) {
@@ -77,7 +79,10 @@ export function spuLevelSpecifications(
   try {
     parsed = JSON.parse(specsJson);
   } catch (err) {
-    report.add(where, `malformed JSON (${err instanceof Error ? err.message : String(err)}); specs_json ignored`);
+    report.add(
+      where,
+      `malformed JSON (${err instanceof Error ? err.message : String(err)}); specs_json ignored`,
+    );
     return [];
   }
   const entries = specEntries(parsed);
@@ -110,10 +115,16 @@ export function spuLevelSpecifications(
   }
   // One report per SPU and kind, not per entry: a product with many long values is one problem.
   if (invalid > 0) {
-    report.add(where, `${invalid} of ${entries.length} entries lack a text name or a scalar value; those entries ignored`);
+    report.add(
+      where,
+      `${invalid} of ${entries.length} entries lack a text name or a scalar value; those entries ignored`,
+    );
   }
   if (tooLong > 0) {
-    report.add(where, `${tooLong} name(s)/value(s) longer than ${limit} characters; those entries dropped`);
+    report.add(
+      where,
+      `${tooLong} name(s)/value(s) longer than ${limit} characters; those entries dropped`,
+    );
   }
   return specs;
 }

@@ -28,22 +28,35 @@ function asText(value: unknown, where: string, report: RowReporter): string | nu
     return null;
   }
   // NUL bytes are never meaningful in product text and break some downstream tools.
-  const text = value.replace(/\u0000/g, '').trim();
+  const text = value.split('\u0000').join('').trim();
   return text === '' ? null : text;
 }
 
 /** Short text: over-long values are not real values (corrupt data), so they are dropped. */
-export function shortText(value: unknown, limit: number, where: string, report: RowReporter): string | null {
+export function shortText(
+  value: unknown,
+  limit: number,
+  where: string,
+  report: RowReporter,
+): string | null {
   const text = asText(value, where, report);
   if (text !== null && text.length > limit) {
-    report.add(where, `text of ${text.length} characters exceeds the limit of ${limit}; value dropped`);
+    report.add(
+      where,
+      `text of ${text.length} characters exceeds the limit of ${limit}; value dropped`,
+    );
     return null;
   }
   return text;
 }
 
 /** Long text: over-long values are truncated (at a code-point boundary) and kept. */
-export function longText(value: unknown, limit: number, where: string, report: RowReporter): string | null {
+export function longText(
+  value: unknown,
+  limit: number,
+  where: string,
+  report: RowReporter,
+): string | null {
   const text = asText(value, where, report);
   if (text !== null && text.length > limit) {
     report.add(where, `text of ${text.length} characters exceeds the limit of ${limit}; truncated`);
@@ -74,7 +87,8 @@ export function amount(
   opts: { required?: boolean; what: string },
 ): number | null {
   if (value === null || value === undefined || value === '') {
-    if (opts.required) report.add(where, `${opts.what} is NULL; the SKU is kept without a ${opts.what}`);
+    if (opts.required)
+      report.add(where, `${opts.what} is NULL; the SKU is kept without a ${opts.what}`);
     return null;
   }
   const n = asNumber(value);
@@ -105,7 +119,12 @@ export function stock(value: unknown, where: string, report: RowReporter): numbe
 }
 
 /** A positive integer (category level, option position) or null with a report. */
-export function positiveInt(value: unknown, where: string, report: RowReporter, what: string): number | null {
+export function positiveInt(
+  value: unknown,
+  where: string,
+  report: RowReporter,
+  what: string,
+): number | null {
   if (value === null || value === undefined || value === '') return null;
   const n = asNumber(value);
   if (n === undefined || !Number.isInteger(n) || n < 1) {
@@ -119,7 +138,9 @@ export function positiveInt(value: unknown, where: string, report: RowReporter, 
 export function isoTime(value: unknown, where: string, report: RowReporter): string | null {
   if (value === null || value === undefined || value === '') return null;
   const d =
-    value instanceof Date || typeof value === 'string' || typeof value === 'number' ? toDate(value) : null;
+    value instanceof Date || typeof value === 'string' || typeof value === 'number'
+      ? toDate(value)
+      : null;
   if (!d) {
     report.add(where, `${JSON.stringify(value)} is not a valid date/time; ignored`);
     return null;
