@@ -188,12 +188,14 @@ export async function fetchModel(
   const manifest = {
     id,
     source: coordinates(spec.artifact),
-    jar: jarPath,
+    jar: jarPath === jarDest ? null : jarPath,
     entries: [spec.onnxEntry, spec.tokenizerEntry],
     fetchedAt: new Date().toISOString(),
   };
   // Written last: its presence marks a complete install.
   await fs.writeFile(path.join(files.dir, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+  // A jar we downloaded ourselves has served its purpose; one in ~/.m2 belongs to Maven.
+  if (jarPath === jarDest) await fs.rm(jarDest, { force: true });
   return files;
 }
 

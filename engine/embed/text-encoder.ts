@@ -172,8 +172,8 @@ export async function createTextEncoder(opts: TextEncoderOptions): Promise<OnnxT
     workers: pool.size,
     threadsPerWorker: config.intraOpThreads,
     batchSize,
-    encodeDocuments: (texts, o) => encode(checkTexts(texts), o?.signal),
-    encodeQueries: (texts) => encode(checkTexts(texts).map((t) => spec.queryPrefix + t)),
+    encodeDocuments: async (texts, o) => encode(checkTexts(texts), o?.signal),
+    encodeQueries: async (texts) => encode(checkTexts(texts).map((t) => spec.queryPrefix + t)),
     close: () => pool.close(),
   };
 }
