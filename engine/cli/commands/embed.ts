@@ -1,5 +1,5 @@
 import fs from 'node:fs/promises';
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { RwbError } from '../../errors.ts';
 import {
   DEFAULT_MODEL_IDS,
