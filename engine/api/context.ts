@@ -5,7 +5,7 @@
 import type { Client } from '@elastic/elasticsearch';
 import { esConnectionFromEnv, type EsConnection } from '../config/connections.ts';
 import { JobManager } from '../jobs/manager.ts';
-import { createApiEsClient } from './es-client.ts';
+import { createEsClient } from './es-client.ts';
 
 export type AppMode = 'electron' | 'browser' | 'cli' | 'test';
 
@@ -50,7 +50,7 @@ export function createApiContext(options: ApiContextOptions): ApiContext {
     defaultIndex: options.defaultIndex ?? defaultIndexFromEnv(),
     jobs,
     esConnection: () => connection,
-    esClient: () => (client ??= createApiEsClient(connection)),
+    esClient: () => (client ??= createEsClient(connection)),
     async setEsConnection(next) {
       const previous = client;
       connection = next;

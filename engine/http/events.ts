@@ -12,7 +12,8 @@ export function formatSse(event: string, data: unknown): string {
 
 export function registerEventStream(app: FastifyInstance, ctx: ApiContext, options: { path: string; heartbeatMs: number }): void {
   const open = new Set<() => void>();
-  app.addHook('onClose', async () => {
+  // preClose, not onClose: the server waits for open connections, and an event stream never ends by itself.
+  app.addHook('preClose', async () => {
     for (const end of open) end();
   });
 

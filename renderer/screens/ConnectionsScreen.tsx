@@ -38,6 +38,17 @@ function EsCard() {
               ['Cluster', data.clusterName ?? '—'],
               ['Nodes', formatCount(data.nodes)],
               ['Auth', data.auth === 'none' ? 'None' : data.auth === 'apiKey' ? 'API key' : 'User and password'],
+              [
+                'Local node',
+                data.localNode
+                  ? data.localNode.running
+                    ? `running at ${data.localNode.url} (ES ${data.localNode.version ?? '?'}, heap ${data.localNode.heap ?? '?'})`
+                    : data.localNode.starting
+                      ? 'starting…'
+                      : 'stopped (start it with `rwb es start`)'
+                  : 'not set up',
+                'es-local-node',
+              ],
             ]}
           />
           {data.error ? <ErrorBanner error={data.error} title="Elasticsearch is not reachable" /> : null}
@@ -106,6 +117,11 @@ function ConnectForm({ initialUrl, onDone }: { initialUrl: string; onDone: () =>
   );
 }
 
+function describeLanguage(analysis: { index: string; search: string } | null): string {
+  if (!analysis) return '—';
+  return analysis.index === analysis.search ? analysis.index : `${analysis.index} (search: ${analysis.search})`;
+}
+
 function IndexCard() {
   const index = useStatus((s) => s.index);
   const go = useNavigation((s) => s.go);
@@ -133,8 +149,9 @@ function IndexCard() {
             rows={[
               ['Index', <code key="i">{data.index}</code>, 'index-name'],
               ['Documents', formatCount(data.docCount), 'index-doc-count'],
-              ['Analysis (zh)', data.analysis.zh ?? '—', 'index-analysis-zh'],
-              ['Analysis (en)', data.analysis.en ?? '—', 'index-analysis-en'],
+              ['Analysis (zh)', describeLanguage(data.analysis.zh), 'index-analysis-zh'],
+              ['Analysis (en)', describeLanguage(data.analysis.en), 'index-analysis-en'],
+              ['Keyword normalizer', data.analysis.keywordNormalizer ?? (data.analysis.source === 'meta' ? 'none (case-sensitive)' : '—')],
               ['Text embedding', data.textEmbedding.dims ? `${data.textEmbedding.model ?? 'model not recorded'} · ${data.textEmbedding.dims}-d` : 'none in mapping', 'index-embedding'],
             ]}
           />
@@ -158,10 +175,11 @@ function IndexCard() {
                     <td className="num">{formatCount(t.docCount)}</td>
                   </tr>
                 ))}
-                {data.otherTenantsDocCount > 0 ? (
+                {data.tenantsTruncated ? (
                   <tr>
-                    <td className="muted">Other tenants</td>
-                    <td className="num">{formatCount(data.otherTenantsDocCount)}</td>
+                    <td className="muted" colSpan={2}>
+                      More tenants exist than are listed.
+                    </td>
                   </tr>
                 ) : null}
               </tbody>

@@ -1,11 +1,24 @@
 import { z } from 'zod';
 import type { estypes } from '@elastic/elasticsearch';
 import { EsConnectionSchema } from '../../config/connections.ts';
+import { assertEsReachable } from '../../es/client.ts';
+import { getIndexInfo } from '../../es/index.ts';
+import { localNodeStatus } from '../../es/local-node.ts';
 import { toRwbError } from '../../errors.ts';
 import type { ApiContext } from '../context.ts';
 import { esError } from '../es-client.ts';
 import { defineOperation, NoInput } from '../operation.ts';
 import { IndexNameSchema } from './common.ts';
+
+const LocalNodeSchema = z.object({
+  running: z.boolean(),
+  starting: z.boolean(),
+  url: z.string(),
+  version: z.string().nullable(),
+  pid: z.number().nullable(),
+  heap: z.string().nullable(),
+  dataDir: z.string(),
+});
 
 const EsStatusSchema = z.object({
   url: z.string(),
@@ -15,37 +28,41 @@ const EsStatusSchema = z.object({
   health: z.enum(['green', 'yellow', 'red']).nullable(),
   version: z.string().nullable(),
   nodes: z.number().nullable(),
-  /** Why the cluster is not reachable (the status screen shows it; not an operation failure). */
+  /** Why the cluster is not usable (the status screen shows it; not an operation failure). */
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  /** The profile's embedded node (`rwb es start`), whether or not it is the connection in use. */
+  localNode: LocalNodeSchema.nullable(),
 });
+
+async function readLocalNode(profile: string): Promise<z.input<typeof LocalNodeSchema> | null> {
+  try {
+    const s = await localNodeStatus({ profile });
+    return { running: s.running, starting: s.starting, url: s.url, version: s.version, pid: s.pid, heap: s.heap, dataDir: s.dataDir };
+  } catch {
+    // No runtime installed or no state yet: there is simply no local node to show.
+    return null;
+  }
+}
 
 async function readEsStatus(ctx: ApiContext): Promise<z.input<typeof EsStatusSchema>> {
   const conn = ctx.esConnection();
   const auth = conn.apiKey ? 'apiKey' : conn.username ? 'basic' : 'none';
-  const base = { url: conn.url, auth } as const;
+  const localNode = await readLocalNode(ctx.profile);
   try {
-    const client = ctx.esClient();
-    const health = await client.cluster.health();
-    // GET / (client.info) is not in every distribution (the integ-test zip lacks it); node info is.
-    const nodes = await client.nodes.info({ node_id: '_local', metric: '_none' });
-    const version = Object.values(nodes.nodes)[0]?.version ?? null;
-    return {
-      ...base,
-      reachable: true,
-      clusterName: health.cluster_name,
-      health: health.status.toLowerCase() as 'green' | 'yellow' | 'red',
-      version,
-      nodes: health.number_of_nodes,
-      error: null,
-    };
+    // Fail fast when nothing answers: the client's retry backoff would keep the screen waiting ~4 s.
+    await ctx.esClient().cluster.health({}, { maxRetries: 0 }).catch((err: unknown) => {
+      throw esError(err, 'the health check', conn.url);
+    });
+    const info = await assertEsReachable(ctx.esClient(), conn.url);
+    return { url: conn.url, auth, reachable: true, clusterName: info.clusterName, health: info.health, version: info.version, nodes: info.nodes, error: null, localNode };
   } catch (err) {
-    const e = esError(err, 'Reading cluster status', conn.url);
-    return { ...base, reachable: false, clusterName: null, health: null, version: null, nodes: null, error: { code: e.code, message: e.message } };
+    const e = toRwbError(err);
+    return { url: conn.url, auth, reachable: false, clusterName: null, health: null, version: null, nodes: null, error: { code: e.code, message: e.message }, localNode };
   }
 }
 
 export const esStatus = defineOperation({
-  description: 'Health of the Elasticsearch connection in use: reachable, cluster health, version.',
+  description: 'Health of the Elasticsearch connection in use (reachable, health, version) and of the local node.',
   input: NoInput,
   output: EsStatusSchema,
   handler: async (_input, ctx) => readEsStatus(ctx),
@@ -56,92 +73,76 @@ export const esConnect = defineOperation({
   input: EsConnectionSchema,
   output: EsStatusSchema,
   handler: async (input, ctx) => {
-    try {
-      await ctx.setEsConnection(input);
-    } catch (err) {
-      throw toRwbError(err, 'INVALID_CONFIG');
-    }
+    await ctx.setEsConnection(input);
     return readEsStatus(ctx);
   },
 });
+
+const LanguageAnalysisSchema = z.object({ index: z.string(), search: z.string() }).nullable();
 
 const IndexInfoSchema = z.object({
   index: z.string(),
   exists: z.boolean(),
   docCount: z.number(),
   tenants: z.array(z.object({ tenantId: z.string(), docCount: z.number() })),
-  /** Documents of tenants beyond the listed ones. */
-  otherTenantsDocCount: z.number(),
-  /** Analyzer per language as the mapping declares it (title_zh / title_en). */
-  analysis: z.object({ zh: z.string().nullable(), en: z.string().nullable() }),
+  /** More tenants exist than are listed. */
+  tenantsTruncated: z.boolean(),
+  /** Analyzers per language: from the index _meta when rwb created it, else from the mapping. */
+  analysis: z.object({ zh: LanguageAnalysisSchema, en: LanguageAnalysisSchema, keywordNormalizer: z.string().nullable(), source: z.enum(['meta', 'mapping', 'none']) }),
   textEmbedding: z.object({ dims: z.number().nullable(), model: z.string().nullable() }),
-  /** The index mapping's _meta as written at creation (analysis choice, model ids, versions). */
-  meta: z.record(z.unknown()).nullable(),
+  imageEmbedding: z.object({ dims: z.number().nullable(), model: z.string().nullable() }),
+  createdByRwb: z.boolean(),
+  createdAt: z.string().nullable(),
 });
-
-const TENANT_BUCKETS = 200;
+type IndexInfoOutput = z.input<typeof IndexInfoSchema>;
 
 export const indexInfo = defineOperation({
-  description: 'What an index holds: document count per tenant, analyzers per language, embedding model.',
+  description: 'What an index holds: documents per tenant, analyzers per language, embedding models.',
   input: z.object({ index: IndexNameSchema.optional() }).strict().default({}),
   output: IndexInfoSchema,
-  handler: async (input, ctx) => {
+  handler: async (input, ctx): Promise<IndexInfoOutput> => {
     const index = input.index ?? ctx.defaultIndex;
-    const conn = ctx.esConnection();
+    const url = ctx.esConnection().url;
     const client = ctx.esClient();
-    try {
-      const exists = await client.indices.exists({ index });
-      if (!exists) {
-        return { index, exists: false, docCount: 0, tenants: [], otherTenantsDocCount: 0, analysis: { zh: null, en: null }, textEmbedding: { dims: null, model: null }, meta: null };
-      }
-      const [mappingResponse, search] = await Promise.all([
-        client.indices.getMapping({ index }),
-        client.search<unknown, { tenants: estypes.AggregationsStringTermsAggregate }>({
-          index,
-          size: 0,
-          track_total_hits: true,
-          aggs: { tenants: { terms: { field: 'tenant_id', size: TENANT_BUCKETS } } },
-        }),
-      ]);
-      const mapping = Object.values(mappingResponse)[0]?.mappings ?? {};
-      const buckets = search.aggregations?.tenants.buckets;
-      const tenants = (Array.isArray(buckets) ? buckets : []).map((b) => ({ tenantId: String(b.key), docCount: b.doc_count }));
-      const total = typeof search.hits.total === 'number' ? search.hits.total : (search.hits.total?.value ?? 0);
-      const meta = (mapping._meta as Record<string, unknown> | undefined) ?? null;
+    const info = await getIndexInfo(client, index, url);
+    const base = {
+      index,
+      exists: info.exists,
+      docCount: info.docCount,
+      tenants: info.tenants.map((t) => ({ tenantId: t.tenantId, docCount: t.docs })),
+      tenantsTruncated: info.tenantsTruncated,
+      textEmbedding: { dims: info.textDims, model: info.meta?.text_model ?? null },
+      imageEmbedding: { dims: info.imageDims, model: info.meta?.image_model ?? null },
+      createdByRwb: info.meta?.created_by === 'rwb',
+      createdAt: info.meta?.created_at ?? null,
+    };
+    if (!info.exists) return { ...base, analysis: { zh: null, en: null, keywordNormalizer: null, source: 'none' } };
+    const a = info.meta?.analysis;
+    if (a?.zh && a.en) {
       return {
-        index,
-        exists: true,
-        docCount: total,
-        tenants,
-        otherTenantsDocCount: search.aggregations?.tenants.sum_other_doc_count ?? 0,
-        analysis: { zh: analyzerOf(mapping, 'title_zh'), en: analyzerOf(mapping, 'title_en') },
-        textEmbedding: { dims: vectorDims(mapping, 'title_embedding'), model: modelFromMeta(meta) },
-        meta,
+        ...base,
+        analysis: {
+          zh: { index: a.zh.indexAnalyzer, search: a.zh.searchAnalyzer },
+          en: { index: a.en.indexAnalyzer, search: a.en.searchAnalyzer },
+          keywordNormalizer: a.keywordNormalizer ? a.keywordNormalizer.filters.join('+') : null,
+          source: 'meta',
+        },
       };
+    }
+    // An index rwb did not create: read the analyzers off the mapping itself.
+    try {
+      const mappings = Object.values(await client.indices.getMapping({ index }))[0]?.mappings ?? {};
+      return { ...base, analysis: { zh: analyzerOf(mappings, 'title_zh'), en: analyzerOf(mappings, 'title_en'), keywordNormalizer: null, source: 'mapping' } };
     } catch (err) {
-      throw esError(err, `Reading index ${index}`, conn.url);
+      throw esError(err, `Reading the mapping of ${index}`, url);
     }
   },
 });
 
-/** The analyzer a text field uses; a text field without one uses the index default ("standard"). */
-export function analyzerOf(mapping: estypes.MappingTypeMapping, field: string): string | null {
-  const prop = mapping.properties?.[field] as { type?: string; analyzer?: string } | undefined;
-  if (!prop) return null;
-  if (prop.analyzer) return prop.analyzer;
-  return prop.type === 'text' ? 'standard' : null;
-}
-
-function vectorDims(mapping: estypes.MappingTypeMapping, field: string): number | null {
-  const prop = mapping.properties?.[field] as { type?: string; dims?: number } | undefined;
-  return prop?.type === 'dense_vector' && typeof prop.dims === 'number' ? prop.dims : null;
-}
-
-/** Index creation records the text model in _meta; accept the spellings the engine has used. */
-export function modelFromMeta(meta: Record<string, unknown> | null): string | null {
-  if (!meta) return null;
-  const embedding = meta.embedding as Record<string, unknown> | undefined;
-  const candidates = [meta.textModel, meta.text_model, embedding?.model, embedding?.textModel];
-  const found = candidates.find((c): c is string => typeof c === 'string' && c.length > 0);
-  return found ?? null;
+/** The analyzers of a text field; a text field without one uses the index default ("standard"). */
+export function analyzerOf(mapping: estypes.MappingTypeMapping, field: string): { index: string; search: string } | null {
+  const prop = mapping.properties?.[field] as { type?: string; analyzer?: string; search_analyzer?: string } | undefined;
+  if (!prop || prop.type !== 'text') return null;
+  const indexAnalyzer = prop.analyzer ?? 'standard';
+  return { index: indexAnalyzer, search: prop.search_analyzer ?? indexAnalyzer };
 }
