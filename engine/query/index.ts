@@ -33,6 +33,7 @@ export {
   type LibraryDetector,
 } from './language-detection.ts';
 export { LruCache } from './lru-cache.ts';
+export { cachedEmbedder } from './cached-embedder.ts';
 export * from './translation/translator.ts';
 export { GlossaryTranslator, type GlossaryEntry } from './translation/glossary-translator.ts';
 export { CachedTranslator } from './translation/cached-translator.ts';

@@ -7,6 +7,7 @@ import {
 import { RwbError } from '../../engine/errors.ts';
 import { QueryParseError } from '../../engine/query/parse-error.ts';
 import { printQuery } from '../../engine/query/print.ts';
+import { cachedEmbedder } from '../../engine/query/cached-embedder.ts';
 import { findTerm, parseQuery, type QueryEmbedder } from '../../engine/query/query-parser.ts';
 import { createTranslator } from '../../engine/query/translation/create-translator.ts';
 import type { Translator } from '../../engine/query/translation/translator.ts';
@@ -229,5 +230,22 @@ describe('parseQuery', () => {
       seedConfig(),
     );
     expect(parsed.language).toMatchObject({ language: 'de', method: 'library' });
+  });
+
+  it('a cached embedder encodes each text once', async () => {
+    const config = seedConfig((c) => (c.query.textEmbedding.enabled = true));
+    const encoded: string[] = [];
+    const embedder = cachedEmbedder(async (text) => {
+      encoded.push(text);
+      return new Float32Array([text.length]);
+    }, config.query.textEmbedding.cacheSize);
+    const first = await parseQuery('laptop', config, { ...scriptOnly, embedder });
+    const again = await parseQuery('laptop', config, { ...scriptOnly, embedder });
+    await Promise.all(
+      ['mouse', 'mouse'].map((q) => parseQuery(q, config, { ...scriptOnly, embedder })),
+    );
+    expect(again.vector).toEqual(first.vector);
+    expect(encoded).toEqual(['laptop', 'mouse']);
+    expect(embedder.stats()).toMatchObject({ size: 2, hits: 1 });
   });
 });
