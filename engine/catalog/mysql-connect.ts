@@ -54,7 +54,9 @@ export function mysqlError(
 ): RwbError {
   if (err instanceof RwbError) return err;
   const e = err as { code?: string; message?: string; sqlMessage?: string };
-  const where = describeMysql(conn, withDatabase);
+  const where = withDatabase
+    ? describeMysql(conn)
+    : `${describeMysql(conn, false)} (database ${conn.database})`;
   const detail = e.sqlMessage ?? e.message ?? String(err);
   const hint = hintFor(e.code, conn);
   return new RwbError(
