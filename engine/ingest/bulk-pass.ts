@@ -106,7 +106,7 @@ export async function indexOneStream(o: StreamOptions): Promise<void> {
       finish(p);
     },
     onDrop(drop) {
-      const action = drop.operation as Record<string, { _id?: string }>;
+      const action = drop.operation as unknown as Record<string, { _id?: string }>;
       const id = Object.values(action)[0]?._id ?? null;
       const p = id ? seqById.get(id) : undefined;
       if (p?.op === 'delete' && drop.status === 404) {

@@ -16,7 +16,7 @@ export async function openIngestSource(
   since: Date | null,
   onRowError: (e: RowError) => void,
 ): Promise<IngestSourceHandle> {
-  const common = { tenantIds: opts.tenantIds, since: since ?? undefined, onRowError };
+  const common = { tenantIds: opts.tenantIds, since: since ?? undefined, includeDeleted: true, onRowError };
   if (opts.source.kind === 'mysql') return openMysqlSource(opts.source.connection, common);
   return openFileSource(path.resolve(opts.source.path), common);
 }
