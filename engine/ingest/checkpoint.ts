@@ -31,6 +31,9 @@ function fileFor(key: string, dir: string): string {
 }
 
 export class CheckpointStore {
+  /** Saves are chained so two writes never race on the same temp file. */
+  private chain: Promise<void> = Promise.resolve();
+
   constructor(private readonly dir = path.join(paths.state(), 'checkpoints')) {}
 
   async load(key: string): Promise<Checkpoint | null> {
@@ -42,15 +45,20 @@ export class CheckpointStore {
     }
   }
 
-  async save(cp: Checkpoint): Promise<void> {
-    await fs.mkdir(this.dir, { recursive: true });
-    const file = fileFor(cp.key, this.dir);
-    const tmp = `${file}.${process.pid}.tmp`;
-    await fs.writeFile(tmp, JSON.stringify(cp));
-    await fs.rename(tmp, file);
+  save(cp: Checkpoint): Promise<void> {
+    const write = async () => {
+      await fs.mkdir(this.dir, { recursive: true });
+      const file = fileFor(cp.key, this.dir);
+      const tmp = `${file}.${process.pid}.tmp`;
+      await fs.writeFile(tmp, JSON.stringify(cp));
+      await fs.rename(tmp, file);
+    };
+    this.chain = this.chain.then(write, write);
+    return this.chain;
   }
 
   async clear(key: string): Promise<void> {
+    await this.chain.catch(() => undefined);
     await fs.rm(fileFor(key, this.dir), { force: true });
   }
 }
