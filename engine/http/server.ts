@@ -36,7 +36,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   const { ctx } = options;
   const host = options.host ?? '127.0.0.1';
   const reportInternal = options.onInternalError ?? ((err: unknown) => console.error('[rwb http] internal error:', err));
-  const app = Fastify({ logger: false, bodyLimit: 4 * 1024 * 1024 });
+  // forceCloseConnections: Ctrl-C must not wait out a browser's keep-alive connections (72 s by default).
+  const app = Fastify({ logger: false, bodyLimit: 4 * 1024 * 1024, forceCloseConnections: true });
   // JSON only: a cross-site form or text/plain POST (no CORS preflight) is refused with 415.
   app.removeContentTypeParser(['text/plain']);
 
