@@ -79,8 +79,9 @@ export function esErrorToRwb(err: unknown, url: string, what: string): RwbError 
  */
 export async function assertEsReachable(client: Client, url: string): Promise<EsClusterInfo> {
   try {
-    const health = await client.cluster.health();
-    const nodes = await client.nodes.info({ metric: '_none', filter_path: ['nodes.*.version'] });
+    // No retries here: a refused connection should be reported at once, not after the retry budget.
+    const health = await client.cluster.health({}, { maxRetries: 0 });
+    const nodes = await client.nodes.info({ node_id: '_all', metric: '_none', filter_path: ['nodes.*.version'] });
     const versions = Object.values(nodes.nodes ?? {})
       .map((n) => n.version)
       .filter((v): v is string => typeof v === 'string');

@@ -44,27 +44,35 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 const PLACEHOLDER = /^\$[A-Z][A-Z0-9_]*$/;
 
+const REMOVE = Symbol('remove');
+
 /**
- * Replaces every string value that is exactly `$NAME` by `values.NAME`; a null value removes the
- * property (e.g. no normalizer on a core-less cluster). An unknown placeholder is a bug: it throws.
+ * Replaces every string that is exactly `$NAME` (object value or array item) by `values.NAME`; a
+ * null value removes the property or item (e.g. no normalizer on a cluster without a lowercase
+ * filter). An unknown placeholder is a bug in the mapping file: it throws.
  */
 export function fillPlaceholders(node: Json, values: Record<string, string | number | null>): Json {
-  if (Array.isArray(node)) return node.map((item) => fillPlaceholders(item, values));
-  if (node === null || typeof node !== 'object') return node;
-  const out: { [key: string]: Json } = {};
-  for (const [key, value] of Object.entries(node)) {
+  const fill = (value: Json, where: string): Json | typeof REMOVE => {
     if (typeof value === 'string' && PLACEHOLDER.test(value)) {
       const name = value.slice(1);
       if (!(name in values)) {
-        throw new RwbError('INTERNAL', `mappings/search_products.json: no value for placeholder ${value} (at "${key}")`);
+        throw new RwbError('INTERNAL', `mappings/search_products.json: no value for placeholder ${value} (at "${where}")`);
       }
-      const filled = values[name]!;
-      if (filled !== null) out[key] = filled;
-    } else {
-      out[key] = fillPlaceholders(value, values);
+      return values[name] ?? REMOVE;
     }
-  }
-  return out;
+    if (Array.isArray(value)) {
+      return value.map((item, i) => fill(item, `${where}[${i}]`)).filter((item): item is Json => item !== REMOVE);
+    }
+    if (value === null || typeof value !== 'object') return value;
+    const out: { [key: string]: Json } = {};
+    for (const [key, child] of Object.entries(value)) {
+      const filled = fill(child, where ? `${where}.${key}` : key);
+      if (filled !== REMOVE) out[key] = filled;
+    }
+    return out;
+  };
+  const result = fill(node, '');
+  return result === REMOVE ? null : result;
 }
 
 export function validateDims(dims: number | null, what: string): number | null {
