@@ -56,6 +56,7 @@ export const AXES = {
     true,
   ),
   keySwitch: axis('轴体|switch', '红轴|red switch; 青轴|blue switch; 茶轴|brown switch', 3),
+  keyLayout: axis('键数|layout', '87键|87 keys; 104键|104 keys', 2, true),
   watchSize: axis('表盘尺寸|case size', '41mm|41 mm; 45mm|45 mm', 2, true),
   puzzlePieces: axis(
     '片数|pieces',
@@ -160,7 +161,8 @@ export const LEAVES: LeafCategory[] = [
   leaf('electronics', `${E}/电脑外设|Computer Peripherals/键盘|Keyboards`,
     '机械键盘|Mechanical Keyboard; 无线键盘|Wireless Keyboard; 游戏键盘|Gaming Keyboard',
     '静音|Quiet; RGB背光|RGB Backlit; 蓝牙双模|Dual-Mode Bluetooth; 热插拔|Hot-Swappable',
-    ['color', 'keySwitch'], [129, 899], [0.5, 1.2],
+    // The one three-option leaf, so option3 is exercised end to end.
+    ['color', 'keySwitch', 'keyLayout'], [129, 899], [0.5, 1.2],
     [spec('键数|keys', '68键|68 keys; 87键|87 keys; 104键|104 keys'), WARRANTY]),
   leaf('electronics', `${E}/电脑外设|Computer Peripherals/鼠标|Mice`,
     '无线鼠标|Wireless Mouse; 游戏鼠标|Gaming Mouse; 静音鼠标|Silent Mouse; 人体工学鼠标|Ergonomic Mouse',
