@@ -28,13 +28,13 @@ export function defaultRendererDir(): string {
   return path.join(repoRoot(), 'out', 'renderer');
 }
 
-/** Builds the renderer with the same Vite config the desktop build uses. */
-export async function buildRenderer(log: (line: string) => void): Promise<void> {
+/** Builds the renderer with the same Vite config the desktop build uses (into out/renderer unless told). */
+export async function buildRenderer(log: (line: string) => void, outDir?: string): Promise<void> {
   const config = path.join(repoRoot(), 'renderer', 'vite.config.ts');
   if (!existsSync(config)) throw new RwbError('NOT_FOUND', `Cannot build the app: ${config} is missing`);
   log('Building the app (first run only; takes a few seconds)…');
   const { build } = await import('vite');
-  await build({ configFile: config, logLevel: 'warn' });
+  await build({ configFile: config, logLevel: 'warn', ...(outDir ? { build: { outDir, emptyOutDir: true } } : {}) });
 }
 
 export async function startBrowserMode(options: BrowserModeOptions): Promise<{ server: RunningHttpServer; close(): Promise<void> }> {
