@@ -2,7 +2,7 @@
  * CLIP / Chinese-CLIP style two-tower encoder: a vision ONNX model ([batch, 3, H, W] float32 →
  * [batch, dims]) and optionally its text tower (input_ids → [batch, dims]) in the same space, so
  * product images can be searched with text. No such model is downloadable on the project's
- * machines; users point at their own exports (see docs/image-embeddings.md for the expected shapes).
+ * machines; users point at their own exports (see docs/embeddings.md for the expected shapes).
  *
  * Images are loaded and preprocessed concurrently on the main thread (sharp works in its own
  * threads); the ONNX sessions run in worker threads. A failing image is reported, never fatal.
