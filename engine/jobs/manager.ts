@@ -168,7 +168,7 @@ export class JobManager {
       case 'status':
         snap.status = event.status;
         if (isTerminalStatus(event.status)) snap.finishedAt = now;
-        if (event.message && event.status !== 'succeeded') pushCapped(snap.log, { at: now, level: event.status === 'failed' ? 'error' : 'info', message: event.message }, this.logLimit);
+        if (event.message) pushCapped(snap.log, { at: now, level: event.status === 'failed' ? 'error' : 'info', message: event.message }, this.logLimit);
         return;
       case 'progress':
         snap.progress = event.progress;

@@ -56,7 +56,7 @@ export function JobProgressBar({ job }: { job: JobSnapshot }) {
             {formatCount(Math.max(p?.failed ?? 0, job.failedItemsTotal))}
           </dd>
         </div>
-        {p?.stage ? (
+        {p?.stage && job.status === 'running' ? (
           <div>
             <dt>Stage</dt>
             <dd>{p.stage}</dd>

@@ -127,7 +127,7 @@ function IndexCard() {
   const go = useNavigation((s) => s.go);
   const data = dataOf(index);
   return (
-    <Card title="Products index" testId="card-index">
+    <Card title="Products index" testId="card-index" actions={index.state === 'loading' && data ? <span className="muted">Updating…</span> : undefined}>
       {index.state === 'error' ? <ErrorBanner error={index.error} title="Could not read the index" onRetry={() => void statusStore.getState().loadIndex()} /> : null}
       {!data && index.state !== 'error' ? <Loading label="Reading the index…" /> : null}
       {data && !data.exists ? (

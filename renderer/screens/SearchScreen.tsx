@@ -71,7 +71,7 @@ export function SearchScreen() {
           >
             {tenants.map((t) => (
               <option key={t.tenantId} value={t.tenantId}>
-                {t.tenantId} ({formatCount(t.docCount)})
+                {t.tenantId} · {formatCount(t.docCount)} products
               </option>
             ))}
           </select>

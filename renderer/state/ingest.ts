@@ -33,7 +33,7 @@ export function applyJobEvent(job: JobSnapshot, event: JobEvent): JobSnapshot {
   switch (event.type) {
     case 'status': {
       const terminal = event.status === 'succeeded' || event.status === 'failed' || event.status === 'cancelled';
-      const log = event.message && event.status !== 'succeeded' ? [...job.log, { at, level: event.status === 'failed' ? ('error' as const) : ('info' as const), message: event.message }] : job.log;
+      const log = event.message ? [...job.log, { at, level: event.status === 'failed' ? ('error' as const) : ('info' as const), message: event.message }] : job.log;
       return { ...job, status: event.status, finishedAt: terminal ? (job.finishedAt ?? at) : job.finishedAt, log: log.slice(-LOG_LIMIT) };
     }
     case 'progress':

@@ -57,7 +57,12 @@ export function createStatusStore(client: ApiClient): StoreApi<StatusState> {
       try {
         const data = await client.call('es.connect', connection);
         set({ es: { state: 'ready', data } });
-        await Promise.all([get().loadIndex(), client.call('system.status').then((s) => set({ system: { state: 'ready', data: s } }))]);
+        // The index and app cards follow in the background; the form can close as soon as ES answered.
+        void get().loadIndex();
+        void client.call('system.status').then(
+          (s) => set({ system: { state: 'ready', data: s } }),
+          () => undefined,
+        );
         return data.reachable;
       } catch (err) {
         set({ es: { state: 'error', error: toApiError(err), previous: null } });

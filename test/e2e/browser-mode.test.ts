@@ -84,6 +84,21 @@ describeWith(missing, 'browser mode in Chromium', () => {
     await shoot('connections');
   });
 
+  it('shows an unreachable cluster as such, and reconnects', async () => {
+    await open('connections');
+    await page.getByTestId('es-change').click();
+    await page.getByTestId('es-url-input').fill('http://127.0.0.1:1');
+    await page.getByTestId('es-connect-form').getByRole('button', { name: 'Connect' }).click();
+    await expect.poll(() => page.getByTestId('es-health').getAttribute('data-health')).toBe('unreachable');
+    await page.locator('[data-testid=error-banner][data-error-code=ES_UNREACHABLE]').first().waitFor();
+    await expect.poll(() => page.getByTestId('sidebar-es-health').getAttribute('data-health')).toBe('unreachable');
+    await shoot('connections-unreachable');
+    await page.getByTestId('es-url-input').fill(esUrl());
+    await page.getByTestId('es-connect-form').getByRole('button', { name: 'Connect' }).click();
+    await expect.poll(() => page.getByTestId('es-health').getAttribute('data-health')).toMatch(/green|yellow/);
+    await page.getByTestId('tenant-table').waitFor();
+  });
+
   it('searches one tenant and shows result cards with titles, vendor and price', async () => {
     await open('search');
     await page.getByTestId('search-results').waitFor();
