@@ -55,24 +55,37 @@ export interface AnalysisPreferences {
   en?: readonly AnalyzerCandidate[];
 }
 
-const FALLBACK: LanguageAnalysis = { family: 'standard', indexAnalyzer: 'standard', searchAnalyzer: 'standard' };
+const FALLBACK: LanguageAnalysis = {
+  family: 'standard',
+  indexAnalyzer: 'standard',
+  searchAnalyzer: 'standard',
+};
 
-function pick(candidates: readonly AnalyzerCandidate[], available: Record<string, boolean>): LanguageAnalysis {
+function pick(
+  candidates: readonly AnalyzerCandidate[],
+  available: Record<string, boolean>,
+): LanguageAnalysis {
   for (const c of candidates) {
     // `standard` is built into every cluster.
     const has = (name: string) => name === 'standard' || available[name] === true;
-    if (has(c.index) && has(c.search)) return { family: c.family, indexAnalyzer: c.index, searchAnalyzer: c.search };
+    if (has(c.index) && has(c.search))
+      return { family: c.family, indexAnalyzer: c.index, searchAnalyzer: c.search };
   }
   return FALLBACK;
 }
 
 /** The choice for a given probe result (pure; unit-tested). */
-export function chooseAnalysis(available: Record<string, boolean>, prefs: AnalysisPreferences = {}): AnalysisChoice {
+export function chooseAnalysis(
+  available: Record<string, boolean>,
+  prefs: AnalysisPreferences = {},
+): AnalysisChoice {
   const filters = NORMALIZER_FILTERS.filter((f) => available[`filter:${f}`] === true);
   return {
     zh: pick(prefs.zh ?? ZH_PREFERENCE, available),
     en: pick(prefs.en ?? EN_PREFERENCE, available),
-    keywordNormalizer: filters.includes('lowercase') ? { name: KEYWORD_NORMALIZER_NAME, filters: [...filters] } : null,
+    keywordNormalizer: filters.includes('lowercase')
+      ? { name: KEYWORD_NORMALIZER_NAME, filters: [...filters] }
+      : null,
     available,
   };
 }
@@ -87,7 +100,10 @@ function isMissingAnalysisComponent(err: unknown): boolean {
   return err instanceof errors.ResponseError && err.statusCode === 400;
 }
 
-async function probe(client: Client, body: { analyzer?: string; tokenizer?: string; filter?: string[] }): Promise<boolean> {
+async function probe(
+  client: Client,
+  body: { analyzer?: string; tokenizer?: string; filter?: string[] },
+): Promise<boolean> {
   try {
     await client.indices.analyze({ ...body, text: 'Probe 测试' });
     return true;
@@ -101,13 +117,22 @@ async function probe(client: Client, body: { analyzer?: string; tokenizer?: stri
  * Asks the cluster (`_analyze` with built-in names, no index needed) which analyzers and normalizer
  * filters exist, and picks per language from the preference lists.
  */
-export async function detectAnalysis(client: Client, prefs: AnalysisPreferences = {}, url = 'the cluster'): Promise<AnalysisChoice> {
+export async function detectAnalysis(
+  client: Client,
+  prefs: AnalysisPreferences = {},
+  url = 'the cluster',
+): Promise<AnalysisChoice> {
   const candidates = [...(prefs.zh ?? ZH_PREFERENCE), ...(prefs.en ?? EN_PREFERENCE)];
-  const analyzers = [...new Set(candidates.flatMap((c) => [c.index, c.search]))].filter((a) => a !== 'standard');
+  const analyzers = [...new Set(candidates.flatMap((c) => [c.index, c.search]))].filter(
+    (a) => a !== 'standard',
+  );
   try {
     const results = await Promise.all([
       ...analyzers.map(async (name) => [name, await probe(client, { analyzer: name })] as const),
-      ...NORMALIZER_FILTERS.map(async (f) => [`filter:${f}`, await probe(client, { tokenizer: 'standard', filter: [f] })] as const),
+      ...NORMALIZER_FILTERS.map(
+        async (f) =>
+          [`filter:${f}`, await probe(client, { tokenizer: 'standard', filter: [f] })] as const,
+      ),
     ]);
     return chooseAnalysis(Object.fromEntries(results), prefs);
   } catch (err) {
@@ -118,7 +143,11 @@ export async function detectAnalysis(client: Client, prefs: AnalysisPreferences 
 /** One line for humans, e.g. "zh: smartcn, en: english, keyword normalizer: lowercase+asciifolding". */
 export function describeAnalysis(choice: AnalysisChoice): string {
   const lang = (l: LanguageAnalysis) =>
-    l.indexAnalyzer === l.searchAnalyzer ? l.indexAnalyzer : `${l.indexAnalyzer} (search: ${l.searchAnalyzer})`;
-  const norm = choice.keywordNormalizer ? choice.keywordNormalizer.filters.join('+') : 'none (case-sensitive)';
+    l.indexAnalyzer === l.searchAnalyzer
+      ? l.indexAnalyzer
+      : `${l.indexAnalyzer} (search: ${l.searchAnalyzer})`;
+  const norm = choice.keywordNormalizer
+    ? choice.keywordNormalizer.filters.join('+')
+    : 'none (case-sensitive)';
   return `zh: ${lang(choice.zh)}, en: ${lang(choice.en)}, keyword normalizer: ${norm}`;
 }

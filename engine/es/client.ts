@@ -28,9 +28,13 @@ export function createEsClient(conn: Partial<EsConnection> & { url?: string }): 
       try {
         ca = readFileSync(c.caFile);
       } catch (err) {
-        throw new RwbError('INVALID_CONFIG', `Cannot read the Elasticsearch CA file ${c.caFile}: ${(err as Error).message}`, {
-          caFile: c.caFile,
-        });
+        throw new RwbError(
+          'INVALID_CONFIG',
+          `Cannot read the Elasticsearch CA file ${c.caFile}: ${(err as Error).message}`,
+          {
+            caFile: c.caFile,
+          },
+        );
       }
     }
     options.tls = { ...(ca ? { ca } : {}), rejectUnauthorized: !c.insecure };
@@ -54,7 +58,8 @@ export function esErrorToRwb(err: unknown, url: string, what: string): RwbError 
   if (err instanceof errors.ConnectionError || err instanceof errors.NoLivingConnectionsError) {
     return unreachable(url, err.message, err);
   }
-  if (err instanceof errors.TimeoutError) return unreachable(url, `no answer within the request timeout during ${what}`, err);
+  if (err instanceof errors.TimeoutError)
+    return unreachable(url, `no answer within the request timeout during ${what}`, err);
   if (err instanceof errors.ResponseError) {
     const status = err.statusCode ?? 0;
     if (status === 401 || status === 403) {
@@ -67,10 +72,23 @@ export function esErrorToRwb(err: unknown, url: string, what: string): RwbError 
     }
     const body = err.meta?.body as { error?: { type?: string; reason?: string } } | undefined;
     const reason = body?.error ? `${body.error.type}: ${body.error.reason}` : err.message;
-    return new RwbError('ES_ERROR', `Elasticsearch at ${url} failed ${what} (HTTP ${status}): ${reason}`, { url, status }, { cause: err });
+    return new RwbError(
+      'ES_ERROR',
+      `Elasticsearch at ${url} failed ${what} (HTTP ${status}): ${reason}`,
+      { url, status },
+      { cause: err },
+    );
   }
-  if (err instanceof Error) return new RwbError('ES_ERROR', `Elasticsearch at ${url}: ${what} failed: ${err.message}`, { url }, { cause: err });
-  return new RwbError('ES_ERROR', `Elasticsearch at ${url}: ${what} failed: ${String(err)}`, { url });
+  if (err instanceof Error)
+    return new RwbError(
+      'ES_ERROR',
+      `Elasticsearch at ${url}: ${what} failed: ${err.message}`,
+      { url },
+      { cause: err },
+    );
+  return new RwbError('ES_ERROR', `Elasticsearch at ${url}: ${what} failed: ${String(err)}`, {
+    url,
+  });
 }
 
 /**
@@ -81,7 +99,11 @@ export async function assertEsReachable(client: Client, url: string): Promise<Es
   try {
     // No retries here: a refused connection should be reported at once, not after the retry budget.
     const health = await client.cluster.health({}, { maxRetries: 0 });
-    const nodes = await client.nodes.info({ node_id: '_all', metric: '_none', filter_path: ['nodes.*.version'] });
+    const nodes = await client.nodes.info({
+      node_id: '_all',
+      metric: '_none',
+      filter_path: ['nodes.*.version'],
+    });
     const versions = Object.values(nodes.nodes ?? {})
       .map((n) => n.version)
       .filter((v): v is string => typeof v === 'string');
@@ -93,7 +115,13 @@ export async function assertEsReachable(client: Client, url: string): Promise<Es
         { url, version },
       );
     }
-    return { url, clusterName: health.cluster_name, version, health: health.status.toLowerCase() as EsClusterInfo['health'], nodes: health.number_of_nodes };
+    return {
+      url,
+      clusterName: health.cluster_name,
+      version,
+      health: health.status.toLowerCase() as EsClusterInfo['health'],
+      nodes: health.number_of_nodes,
+    };
   } catch (err) {
     throw esErrorToRwb(err, url, 'the health check');
   }

@@ -41,7 +41,10 @@ function parsePasswdLine(line: string): PasswdEntry | null {
 /** Looks a user up through NSS (getent), falling back to /etc/passwd. */
 export function lookupUser(name: string): PasswdEntry | null {
   try {
-    const out = execFileSync('getent', ['passwd', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const out = execFileSync('getent', ['passwd', name], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     return parsePasswdLine(out.trim());
   } catch {
     if (!existsSync('/etc/passwd')) return null;
@@ -56,7 +59,19 @@ export function lookupUser(name: string): PasswdEntry | null {
 function createSystemUser(name: string): string | null {
   const attempts: Array<[string, string[]]> = [
     // Debian/Ubuntu/Fedora shadow-utils.
-    ['useradd', ['--system', '--user-group', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', name]],
+    [
+      'useradd',
+      [
+        '--system',
+        '--user-group',
+        '--no-create-home',
+        '--home-dir',
+        '/nonexistent',
+        '--shell',
+        '/usr/sbin/nologin',
+        name,
+      ],
+    ],
     // Alpine/BusyBox.
     ['adduser', ['-S', '-D', '-H', '-s', '/sbin/nologin', name]],
   ];
@@ -86,8 +101,13 @@ export function resolveEsUser(notes: string[] = []): EsUser {
   const requested = process.env.RWB_ES_USER?.trim();
   if (requested) {
     const entry = lookupUser(requested);
-    if (!entry) throw new RwbError('ES_RUNTIME', `RWB_ES_USER=${requested}: no such user on this machine.`);
-    if (entry.uid === 0) throw new RwbError('ES_RUNTIME', `RWB_ES_USER=${requested} is root; Elasticsearch refuses to run as root.`);
+    if (!entry)
+      throw new RwbError('ES_RUNTIME', `RWB_ES_USER=${requested}: no such user on this machine.`);
+    if (entry.uid === 0)
+      throw new RwbError(
+        'ES_RUNTIME',
+        `RWB_ES_USER=${requested} is root; Elasticsearch refuses to run as root.`,
+      );
     return { ...entry, switched: true, created: false };
   }
   const existing = lookupUser(DEFAULT_ES_SYSTEM_USER);
@@ -96,7 +116,9 @@ export function resolveEsUser(notes: string[] = []): EsUser {
   const failure = createSystemUser(DEFAULT_ES_SYSTEM_USER);
   const created = failure === null ? lookupUser(DEFAULT_ES_SYSTEM_USER) : null;
   if (created) {
-    notes.push(`created system user ${DEFAULT_ES_SYSTEM_USER} (uid ${created.uid}) to run Elasticsearch, which refuses to run as root`);
+    notes.push(
+      `created system user ${DEFAULT_ES_SYSTEM_USER} (uid ${created.uid}) to run Elasticsearch, which refuses to run as root`,
+    );
     return { ...created, switched: true, created: true };
   }
   const nobody = lookupUser('nobody');
@@ -107,6 +129,8 @@ export function resolveEsUser(notes: string[] = []): EsUser {
         'Run rwb as a normal user, or set RWB_ES_USER to an existing unprivileged user.',
     );
   }
-  notes.push(`could not create user ${DEFAULT_ES_SYSTEM_USER} (${failure}); running Elasticsearch as nobody`);
+  notes.push(
+    `could not create user ${DEFAULT_ES_SYSTEM_USER} (${failure}); running Elasticsearch as nobody`,
+  );
   return { ...nobody, switched: true, created: false };
 }

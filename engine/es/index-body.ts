@@ -56,12 +56,17 @@ export function fillPlaceholders(node: Json, values: Record<string, string | num
     if (typeof value === 'string' && PLACEHOLDER.test(value)) {
       const name = value.slice(1);
       if (!(name in values)) {
-        throw new RwbError('INTERNAL', `mappings/search_products.json: no value for placeholder ${value} (at "${where}")`);
+        throw new RwbError(
+          'INTERNAL',
+          `mappings/search_products.json: no value for placeholder ${value} (at "${where}")`,
+        );
       }
       return values[name] ?? REMOVE;
     }
     if (Array.isArray(value)) {
-      return value.map((item, i) => fill(item, `${where}[${i}]`)).filter((item): item is Json => item !== REMOVE);
+      return value
+        .map((item, i) => fill(item, `${where}[${i}]`))
+        .filter((item): item is Json => item !== REMOVE);
     }
     if (value === null || typeof value !== 'object') return value;
     const out: { [key: string]: Json } = {};
@@ -78,7 +83,10 @@ export function fillPlaceholders(node: Json, values: Record<string, string | num
 export function validateDims(dims: number | null, what: string): number | null {
   if (dims === null) return null;
   if (!Number.isInteger(dims) || dims < 1 || dims > MAX_VECTOR_DIMS) {
-    throw new RwbError('INVALID_CONFIG', `${what} dims must be an integer between 1 and ${MAX_VECTOR_DIMS}, got ${dims}.`);
+    throw new RwbError(
+      'INVALID_CONFIG',
+      `${what} dims must be an integer between 1 and ${MAX_VECTOR_DIMS}, got ${dims}.`,
+    );
   }
   return dims;
 }
@@ -115,7 +123,10 @@ export function buildIndexBody(opts: IndexBodyOptions): IndexBody {
   if (analysis.keywordNormalizer) {
     settings.analysis = {
       normalizer: {
-        [analysis.keywordNormalizer.name]: { type: 'custom', filter: analysis.keywordNormalizer.filters },
+        [analysis.keywordNormalizer.name]: {
+          type: 'custom',
+          filter: analysis.keywordNormalizer.filters,
+        },
       },
     };
   }
@@ -128,5 +139,7 @@ export function buildIndexBody(opts: IndexBodyOptions): IndexBody {
 
 /** Every top-level field the mapping declares (for checks that a ProductDoc fits it). */
 export function mappedFieldNames(): string[] {
-  return Object.keys((template as { mappings: { properties: Record<string, unknown> } }).mappings.properties);
+  return Object.keys(
+    (template as { mappings: { properties: Record<string, unknown> } }).mappings.properties,
+  );
 }

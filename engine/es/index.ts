@@ -16,7 +16,12 @@ import {
   type IndexMeta,
 } from './index-body.ts';
 
-export { buildIndexBody, fillPlaceholders, INDEX_SCHEMA_VERSION, SEARCH_PRODUCTS_INDEX } from './index-body.ts';
+export {
+  buildIndexBody,
+  fillPlaceholders,
+  INDEX_SCHEMA_VERSION,
+  SEARCH_PRODUCTS_INDEX,
+} from './index-body.ts';
 export type { IndexBody, IndexBodyOptions, IndexMeta } from './index-body.ts';
 
 export interface EnsureIndexOptions {
@@ -84,34 +89,58 @@ function incompatible(index: string, what: string): RwbError {
 }
 
 /** Checks an existing index against what this run needs; returns its (possibly updated) _meta. */
-async function verifyExisting(client: Client, index: string, opts: EnsureIndexOptions): Promise<IndexMeta> {
+async function verifyExisting(
+  client: Client,
+  index: string,
+  opts: EnsureIndexOptions,
+): Promise<IndexMeta> {
   const mapping = await readMapping(client, index);
   const meta = mapping._meta as IndexMeta | undefined;
   if (meta?.created_by !== 'rwb' || typeof meta.schema_version !== 'number') {
-    throw incompatible(index, 'was not created by Relevance Workbench (its mapping has no rwb _meta)');
+    throw incompatible(
+      index,
+      'was not created by Relevance Workbench (its mapping has no rwb _meta)',
+    );
   }
   if (meta.schema_version !== INDEX_SCHEMA_VERSION) {
-    throw incompatible(index, `has mapping schema version ${meta.schema_version}, this version of rwb needs ${INDEX_SCHEMA_VERSION}`);
+    throw incompatible(
+      index,
+      `has mapping schema version ${meta.schema_version}, this version of rwb needs ${INDEX_SCHEMA_VERSION}`,
+    );
   }
   const dims = mappedDims(mapping);
   const wantText = opts.textDims ?? null;
   const wantImage = opts.imageDims ?? null;
   if (wantText !== null && dims.text !== null && dims.text !== wantText) {
-    throw incompatible(index, `its title_embedding has ${dims.text} dims while the text model${opts.textModel ? ` ${opts.textModel}` : ''} gives ${wantText}`);
+    throw incompatible(
+      index,
+      `its title_embedding has ${dims.text} dims while the text model${opts.textModel ? ` ${opts.textModel}` : ''} gives ${wantText}`,
+    );
   }
   if (wantImage !== null && dims.image !== null && dims.image !== wantImage) {
-    throw incompatible(index, `its image_embedding.vector has ${dims.image} dims while the image model gives ${wantImage}`);
+    throw incompatible(
+      index,
+      `its image_embedding.vector has ${dims.image} dims while the image model gives ${wantImage}`,
+    );
   }
   if (opts.textModel && meta.text_model && opts.textModel !== meta.text_model) {
-    throw incompatible(index, `holds vectors of text model ${meta.text_model}, not ${opts.textModel} (vectors of two models cannot be compared)`);
+    throw incompatible(
+      index,
+      `holds vectors of text model ${meta.text_model}, not ${opts.textModel} (vectors of two models cannot be compared)`,
+    );
   }
   if (opts.imageModel && meta.image_model && opts.imageModel !== meta.image_model) {
-    throw incompatible(index, `holds vectors of image model ${meta.image_model}, not ${opts.imageModel}`);
+    throw incompatible(
+      index,
+      `holds vectors of image model ${meta.image_model}, not ${opts.imageModel}`,
+    );
   }
   // First run with a model on an index made without one: remember which model the vectors come from.
   const learned: Partial<IndexMeta> = {};
-  if (opts.textModel && !meta.text_model) Object.assign(learned, { text_model: opts.textModel, text_dims: wantText ?? dims.text });
-  if (opts.imageModel && !meta.image_model) Object.assign(learned, { image_model: opts.imageModel, image_dims: wantImage ?? dims.image });
+  if (opts.textModel && !meta.text_model)
+    Object.assign(learned, { text_model: opts.textModel, text_dims: wantText ?? dims.text });
+  if (opts.imageModel && !meta.image_model)
+    Object.assign(learned, { image_model: opts.imageModel, image_dims: wantImage ?? dims.image });
   if (Object.keys(learned).length === 0) return meta;
   const updated: IndexMeta = { ...meta, ...learned };
   await client.indices.putMapping({ index, _meta: updated as unknown as estypes.Metadata });
@@ -119,14 +148,20 @@ async function verifyExisting(client: Client, index: string, opts: EnsureIndexOp
 }
 
 function isAlreadyExists(err: unknown): boolean {
-  return err instanceof errors.ResponseError && err.body?.error?.type === 'resource_already_exists_exception';
+  return (
+    err instanceof errors.ResponseError &&
+    err.body?.error?.type === 'resource_already_exists_exception'
+  );
 }
 
 /**
  * Creates the index if it is missing (analysis detected on the cluster unless given), or verifies
  * that an existing one fits (rwb schema version, vector dims, models). `recreate` deletes it first.
  */
-export async function ensureIndex(client: Client, opts: EnsureIndexOptions = {}): Promise<EnsureIndexResult> {
+export async function ensureIndex(
+  client: Client,
+  opts: EnsureIndexOptions = {},
+): Promise<EnsureIndexResult> {
   const index = opts.index ?? SEARCH_PRODUCTS_INDEX;
   const url = opts.url ?? 'the cluster';
   const textDims = validateDims(opts.textDims ?? null, 'title_embedding');
@@ -136,20 +171,43 @@ export async function ensureIndex(client: Client, opts: EnsureIndexOptions = {})
     if (await client.indices.exists({ index })) {
       if (!opts.recreate) {
         const meta = await verifyExisting(client, index, opts);
-        return { index, created: false, recreated: false, meta, analysisSummary: describeAnalysis(meta.analysis as AnalysisChoice) };
+        return {
+          index,
+          created: false,
+          recreated: false,
+          meta,
+          analysisSummary: describeAnalysis(meta.analysis as AnalysisChoice),
+        };
       }
       await client.indices.delete({ index });
       recreated = true;
     }
     const analysis = opts.analysis ?? (await detectAnalysis(client, {}, url));
-    const body = buildIndexBody({ textDims, imageDims, analysis, textModel: opts.textModel, imageModel: opts.imageModel });
+    const body = buildIndexBody({
+      textDims,
+      imageDims,
+      analysis,
+      textModel: opts.textModel,
+      imageModel: opts.imageModel,
+    });
     try {
-      await client.indices.create({ index, settings: body.settings, mappings: body.mappings, wait_for_active_shards: 1 });
+      await client.indices.create({
+        index,
+        settings: body.settings,
+        mappings: body.mappings,
+        wait_for_active_shards: 1,
+      });
     } catch (err) {
       // Someone created it between our check and our create: verify theirs instead.
       if (!isAlreadyExists(err)) throw err;
       const meta = await verifyExisting(client, index, opts);
-      return { index, created: false, recreated, meta, analysisSummary: describeAnalysis(meta.analysis as AnalysisChoice) };
+      return {
+        index,
+        created: false,
+        recreated,
+        meta,
+        analysisSummary: describeAnalysis(meta.analysis as AnalysisChoice),
+      };
     }
     await client.cluster.health({ index, wait_for_status: 'yellow', timeout: '60s' });
     const meta = body.mappings._meta as unknown as IndexMeta;
@@ -160,7 +218,11 @@ export async function ensureIndex(client: Client, opts: EnsureIndexOptions = {})
 }
 
 /** Deletes the index; false when it did not exist. */
-export async function deleteIndex(client: Client, index = SEARCH_PRODUCTS_INDEX, url = 'the cluster'): Promise<boolean> {
+export async function deleteIndex(
+  client: Client,
+  index = SEARCH_PRODUCTS_INDEX,
+  url = 'the cluster',
+): Promise<boolean> {
   try {
     await client.indices.delete({ index });
     return true;
@@ -173,20 +235,36 @@ export async function deleteIndex(client: Client, index = SEARCH_PRODUCTS_INDEX,
 const MAX_TENANTS_LISTED = 1000;
 
 /** Document count, documents per tenant, `_meta` and vector dims of the index. */
-export async function getIndexInfo(client: Client, index = SEARCH_PRODUCTS_INDEX, url = 'the cluster'): Promise<IndexInfo> {
+export async function getIndexInfo(
+  client: Client,
+  index = SEARCH_PRODUCTS_INDEX,
+  url = 'the cluster',
+): Promise<IndexInfo> {
   try {
     if (!(await client.indices.exists({ index }))) {
-      return { index, exists: false, docCount: 0, tenants: [], tenantsTruncated: false, meta: null, textDims: null, imageDims: null };
+      return {
+        index,
+        exists: false,
+        docCount: 0,
+        tenants: [],
+        tenantsTruncated: false,
+        meta: null,
+        textDims: null,
+        imageDims: null,
+      };
     }
     const mapping = await readMapping(client, index);
-    const res = await client.search<unknown, { tenants: estypes.AggregationsStringTermsAggregate }>({
-      index,
-      size: 0,
-      track_total_hits: true,
-      aggs: { tenants: { terms: { field: 'tenant_id', size: MAX_TENANTS_LISTED } } },
-    });
+    const res = await client.search<unknown, { tenants: estypes.AggregationsStringTermsAggregate }>(
+      {
+        index,
+        size: 0,
+        track_total_hits: true,
+        aggs: { tenants: { terms: { field: 'tenant_id', size: MAX_TENANTS_LISTED } } },
+      },
+    );
     const total = res.hits.total;
-    const buckets = (res.aggregations?.tenants.buckets ?? []) as estypes.AggregationsStringTermsBucket[];
+    const buckets = (res.aggregations?.tenants.buckets ??
+      []) as estypes.AggregationsStringTermsBucket[];
     const dims = mappedDims(mapping);
     return {
       index,

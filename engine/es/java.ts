@@ -88,7 +88,10 @@ export function detectJava(env: NodeJS.ProcessEnv = process.env): JavaRuntime {
     }
     return { home, version: found.version, major: found.major, source };
   }
-  const what = seen.length > 0 ? `found only: ${seen.join('; ')}` : 'none found via ES_JAVA_HOME, JAVA_HOME or `java` on PATH';
+  const what =
+    seen.length > 0
+      ? `found only: ${seen.join('; ')}`
+      : 'none found via ES_JAVA_HOME, JAVA_HOME or `java` on PATH';
   throw new RwbError(
     'JAVA_MISSING',
     `The local Elasticsearch node needs Java ${MIN_JAVA_MAJOR} or newer; ${what}. ${installHint()}, ` +

@@ -67,7 +67,12 @@ function homeKey(): string {
   return createHash('sha256').update(paths.home()).digest('hex').slice(0, 12);
 }
 
-function layoutUnder(profile: string, runtimesDir: string, esDir: string, relocated: boolean): EsNodeLayout {
+function layoutUnder(
+  profile: string,
+  runtimesDir: string,
+  esDir: string,
+  relocated: boolean,
+): EsNodeLayout {
   const logsDir = path.join(esDir, 'logs');
   return {
     profile,
@@ -89,7 +94,12 @@ export function resolveEsLayout(profile: string): EsNodeLayout {
   validateProfileName(profile);
   if (isRoot() && !reachableByOthers(paths.home())) {
     const base = path.join(sharedEsDir(), homeKey());
-    return layoutUnder(profile, path.join(sharedEsDir(), 'runtimes'), path.join(base, 'profiles', profile, 'es'), true);
+    return layoutUnder(
+      profile,
+      path.join(sharedEsDir(), 'runtimes'),
+      path.join(base, 'profiles', profile, 'es'),
+      true,
+    );
   }
   return layoutUnder(profile, paths.runtimes(), path.join(paths.profile(profile), 'es'), false);
 }
@@ -105,7 +115,8 @@ export function esRuntimesDir(): string {
  * back into the profile.
  */
 export async function prepareEsDirs(layout: EsNodeLayout, switchedUser: boolean): Promise<void> {
-  for (const dir of [layout.configDir, layout.dataDir, layout.logsDir]) await fs.mkdir(dir, { recursive: true, mode: 0o755 });
+  for (const dir of [layout.configDir, layout.dataDir, layout.logsDir])
+    await fs.mkdir(dir, { recursive: true, mode: 0o755 });
   if (!switchedUser) return;
   if (layout.relocated) {
     const base = path.dirname(path.dirname(path.dirname(layout.esDir)));
@@ -113,12 +124,17 @@ export async function prepareEsDirs(layout: EsNodeLayout, switchedUser: boolean)
     await fs.mkdir(path.dirname(layout.profileLink), { recursive: true });
     const current = await fs.lstat(layout.profileLink).catch(() => null);
     if (current === null) await fs.symlink(layout.esDir, layout.profileLink);
-    for (let dir = layout.esDir; dir !== path.dirname(sharedEsDir()); dir = path.dirname(dir)) await addTraverse(dir);
+    for (let dir = layout.esDir; dir !== path.dirname(sharedEsDir()); dir = path.dirname(dir))
+      await addTraverse(dir);
     return;
   }
   // Inside RWB_HOME every directory on the way is ours: let the node's user pass through.
   for (const dir of [layout.esDir, layout.runtimesDir]) {
-    for (let d = dir; d.startsWith(paths.home()) && d !== path.dirname(paths.home()); d = path.dirname(d)) {
+    for (
+      let d = dir;
+      d.startsWith(paths.home()) && d !== path.dirname(paths.home());
+      d = path.dirname(d)
+    ) {
       await addTraverse(d);
     }
   }

@@ -10,7 +10,13 @@ import path from 'node:path';
 import { RwbError } from '../errors.ts';
 import { resolveEsUser, type EsUser } from './es-user.ts';
 import { detectJava } from './java.ts';
-import { prepareEsDirs, reachableByOthers, resolveEsLayout, esClusterName, type EsNodeLayout } from './layout.ts';
+import {
+  prepareEsDirs,
+  reachableByOthers,
+  resolveEsLayout,
+  esClusterName,
+  type EsNodeLayout,
+} from './layout.ts';
 import {
   DEFAULT_HEAP,
   DEFAULT_HTTP_PORT,
@@ -30,7 +36,14 @@ import {
   tailFile,
   waitForExit,
 } from './node-process.ts';
-import { baseStatus, esLogFile, nodeUrl, readNodeState, writeNodeState, type LocalNodeStatus } from './node-state.ts';
+import {
+  baseStatus,
+  esLogFile,
+  nodeUrl,
+  readNodeState,
+  writeNodeState,
+  type LocalNodeStatus,
+} from './node-state.ts';
 import { ensureEsRuntime, type RuntimeProgress } from './runtime.ts';
 
 export type { LocalNodeStatus } from './node-state.ts';
@@ -72,11 +85,21 @@ export async function localNodeStatus(opts: { profile?: string } = {}): Promise<
   const state = readNodeState(layout);
   const status = baseStatus(layout, state, DEFAULT_HTTP_PORT);
   const pid = readPid(layout.pidFile);
-  if (pid === null || !isProcessAlive(pid) || pidLooksLikeOurNode(pid, state?.runtimeHome ?? null) === false) return status;
+  if (
+    pid === null ||
+    !isProcessAlive(pid) ||
+    pidLooksLikeOurNode(pid, state?.runtimeHome ?? null) === false
+  )
+    return status;
   status.pid = pid;
   const info = await fetchNodeInfo(status.url);
   if (info && info.pid === pid) {
-    Object.assign(status, { running: true, version: info.version, health: info.health, heapMaxBytes: info.heapMaxBytes });
+    Object.assign(status, {
+      running: true,
+      version: info.version,
+      health: info.health,
+      heapMaxBytes: info.heapMaxBytes,
+    });
   } else {
     status.starting = true;
   }
@@ -84,7 +107,9 @@ export async function localNodeStatus(opts: { profile?: string } = {}): Promise<
 }
 
 /** Starts the profile's node (fetching the runtime first if needed) and waits until it is healthy. */
-export async function startLocalNode(opts: StartLocalNodeOptions = {}): Promise<StartLocalNodeResult> {
+export async function startLocalNode(
+  opts: StartLocalNodeOptions = {},
+): Promise<StartLocalNodeResult> {
   const note = opts.onNote ?? (() => {});
   const layout = resolveEsLayout(opts.profile ?? 'default');
   // A profile remembers the port and heap it was last started with; flags override them.
@@ -116,13 +141,22 @@ export async function startLocalNode(opts: StartLocalNodeOptions = {}): Promise<
   await assertPortFree(transportPort, 'transport');
 
   const java = detectJava();
-  const runtime = await ensureEsRuntime({ runtimesDir: layout.runtimesDir, onProgress: opts.onProgress, signal: opts.signal });
+  const runtime = await ensureEsRuntime({
+    runtimesDir: layout.runtimesDir,
+    onProgress: opts.onProgress,
+    signal: opts.signal,
+  });
   const notes: string[] = [];
   const user = resolveEsUser(notes);
   notes.forEach(note);
   if (user.switched) {
-    note(`running as root: Elasticsearch refuses root, so the node runs as user ${user.name} (uid ${user.uid})`);
-    if (layout.relocated) note(`${layout.profileLink} → ${layout.esDir} (user ${user.name} cannot enter RWB_HOME's parent)`);
+    note(
+      `running as root: Elasticsearch refuses root, so the node runs as user ${user.name} (uid ${user.uid})`,
+    );
+    if (layout.relocated)
+      note(
+        `${layout.profileLink} → ${layout.esDir} (user ${user.name} cannot enter RWB_HOME's parent)`,
+      );
     if (!reachableByOthers(path.join(java.home, 'bin'))) {
       throw new RwbError(
         'JAVA_MISSING',
@@ -131,11 +165,18 @@ export async function startLocalNode(opts: StartLocalNodeOptions = {}): Promise<
     }
   }
   await prepareEsDirs(layout, user.switched);
-  await writeNodeConfig(runtime.home, layout, { profile: layout.profile, httpPort, transportPort, heap });
+  await writeNodeConfig(runtime.home, layout, {
+    profile: layout.profile,
+    httpPort,
+    transportPort,
+    heap,
+  });
   await fs.writeFile(layout.launchLog, '');
   if (user.switched) await chownTree(layout.esDir, user);
 
-  note(`starting Elasticsearch ${runtime.version} on ${nodeUrl(httpPort)} (heap ${heap}, Java ${java.version}); log: ${esLogFile(layout)}`);
+  note(
+    `starting Elasticsearch ${runtime.version} on ${nodeUrl(httpPort)} (heap ${heap}, Java ${java.version}); log: ${esLogFile(layout)}`,
+  );
   const launcher = launchNode(runtime.launcher, layout, java.home, user);
   await writeNodeState(layout, {
     profile: layout.profile,
@@ -154,12 +195,23 @@ export async function startLocalNode(opts: StartLocalNodeOptions = {}): Promise<
 }
 
 /** Stops the profile's node: SIGTERM, then SIGKILL when it has not exited after `timeoutMs`. */
-export async function stopLocalNode(opts: { profile?: string; timeoutMs?: number } = {}): Promise<StopLocalNodeResult> {
+export async function stopLocalNode(
+  opts: { profile?: string; timeoutMs?: number } = {},
+): Promise<StopLocalNodeResult> {
   const layout = resolveEsLayout(opts.profile ?? 'default');
   const state = readNodeState(layout);
   const pid = readPid(layout.pidFile);
-  const result: StopLocalNodeResult = { profile: layout.profile, wasRunning: false, pid, forced: false };
-  if (pid === null || !isProcessAlive(pid) || pidLooksLikeOurNode(pid, state?.runtimeHome ?? null) === false) {
+  const result: StopLocalNodeResult = {
+    profile: layout.profile,
+    wasRunning: false,
+    pid,
+    forced: false,
+  };
+  if (
+    pid === null ||
+    !isProcessAlive(pid) ||
+    pidLooksLikeOurNode(pid, state?.runtimeHome ?? null) === false
+  ) {
     await fs.rm(layout.pidFile, { force: true });
     return result;
   }
@@ -169,7 +221,10 @@ export async function stopLocalNode(opts: { profile?: string; timeoutMs?: number
     signal(pid, 'SIGKILL');
     result.forced = true;
     if (!(await waitForExit(pid, 10_000))) {
-      throw new RwbError('ES_RUNTIME', `Elasticsearch (pid ${pid}) did not exit even after SIGKILL.`);
+      throw new RwbError(
+        'ES_RUNTIME',
+        `Elasticsearch (pid ${pid}) did not exit even after SIGKILL.`,
+      );
     }
   }
   await fs.rm(layout.pidFile, { force: true });
@@ -181,7 +236,10 @@ function signal(pid: number, sig: NodeJS.Signals): void {
     process.kill(pid, sig);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ESRCH') {
-      throw new RwbError('ES_RUNTIME', `Cannot send ${sig} to Elasticsearch (pid ${pid}): ${(err as Error).message}`);
+      throw new RwbError(
+        'ES_RUNTIME',
+        `Cannot send ${sig} to Elasticsearch (pid ${pid}): ${(err as Error).message}`,
+      );
     }
   }
 }
@@ -189,7 +247,9 @@ function signal(pid: number, sig: NodeJS.Signals): void {
 async function assertPortFree(port: number, what: string): Promise<void> {
   if (!(await portInUse(port))) return;
   const info = await fetchNodeInfo(nodeUrl(port));
-  const by = info ? ` by Elasticsearch ${info.version} (cluster "${info.clusterName}", pid ${info.pid})` : '';
+  const by = info
+    ? ` by Elasticsearch ${info.version} (cluster "${info.clusterName}", pid ${info.pid})`
+    : '';
   throw new RwbError(
     'ES_RUNTIME',
     `Port ${port} on 127.0.0.1 (${what}) is already in use${by}, which is not this profile's node. ` +
@@ -205,8 +265,17 @@ interface LauncherHandle {
   error: Error | null;
 }
 
-function launchNode(launcherPath: string, layout: EsNodeLayout, javaHome: string, user: EsUser): LauncherHandle {
-  const env: NodeJS.ProcessEnv = { ...process.env, ES_JAVA_HOME: javaHome, ES_PATH_CONF: layout.configDir };
+function launchNode(
+  launcherPath: string,
+  layout: EsNodeLayout,
+  javaHome: string,
+  user: EsUser,
+): LauncherHandle {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ES_JAVA_HOME: javaHome,
+    ES_PATH_CONF: layout.configDir,
+  };
   // With JAVA_HOME alone the launcher looks for a bundled jdk/; ES_JAVA_HOME is what it must use.
   delete env.JAVA_HOME;
   if (user.switched) env.HOME = layout.esDir;
@@ -243,14 +312,20 @@ async function waitUntilHealthy(
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (abort?.aborted) {
-      throw new RwbError('CANCELLED', `Stopped waiting for Elasticsearch; it may still be starting (rwb es status --profile ${layout.profile}).`);
+      throw new RwbError(
+        'CANCELLED',
+        `Stopped waiting for Elasticsearch; it may still be starting (rwb es status --profile ${layout.profile}).`,
+      );
     }
     if (launcher?.exited && launcher.exitCode !== 0) {
-      const why = launcher.error ? `the launcher could not run (${launcher.error.message})` : `the launcher exited with code ${launcher.exitCode}`;
+      const why = launcher.error
+        ? `the launcher could not run (${launcher.error.message})`
+        : `the launcher exited with code ${launcher.exitCode}`;
       throw await startFailure(layout, why);
     }
     const pid = knownPid ?? readPid(layout.pidFile);
-    if (pid !== null && !isProcessAlive(pid)) throw await startFailure(layout, `the process (pid ${pid}) exited`);
+    if (pid !== null && !isProcessAlive(pid))
+      throw await startFailure(layout, `the process (pid ${pid}) exited`);
     const health = await fetchHealth(url, 2000);
     if (health === 'green' || health === 'yellow') {
       const info = pid !== null ? await fetchNodeInfo(url) : null;
@@ -270,7 +345,11 @@ async function waitUntilHealthy(
 async function startFailure(layout: EsNodeLayout, what: string): Promise<RwbError> {
   const launchTail = await tailFile(layout.launchLog, 30);
   const logTail = launchTail ? '' : await tailFile(esLogFile(layout), 30);
-  const shown = launchTail ? `--- last lines of ${layout.launchLog} ---\n${launchTail}` : logTail ? `--- last lines of ${esLogFile(layout)} ---\n${logTail}` : '(no log output)';
+  const shown = launchTail
+    ? `--- last lines of ${layout.launchLog} ---\n${launchTail}`
+    : logTail
+      ? `--- last lines of ${esLogFile(layout)} ---\n${logTail}`
+      : '(no log output)';
   await fs.rm(layout.pidFile, { force: true });
   return new RwbError(
     'ES_RUNTIME',

@@ -19,7 +19,10 @@ export interface NodeSettings {
 
 export function validatePort(value: number, what: string): number {
   if (!Number.isInteger(value) || value < 1024 || value > 65535) {
-    throw new RwbError('INVALID_INPUT', `${what} must be an integer between 1024 and 65535, got ${value}.`);
+    throw new RwbError(
+      'INVALID_INPUT',
+      `${what} must be an integer between 1024 and 65535, got ${value}.`,
+    );
   }
   return value;
 }
@@ -29,7 +32,10 @@ export function validateHeap(heap: string): string {
   const m = /^(\d+)([mMgG])$/.exec(heap.trim());
   const mb = m ? Number(m[1]) * (m[2]!.toLowerCase() === 'g' ? 1024 : 1) : 0;
   if (!m || mb < 256) {
-    throw new RwbError('INVALID_INPUT', `Heap size "${heap}" is not valid: use e.g. 512m or 1g (at least 256m).`);
+    throw new RwbError(
+      'INVALID_INPUT',
+      `Heap size "${heap}" is not valid: use e.g. 512m or 1g (at least 256m).`,
+    );
   }
   return `${m[1]}${m[2]!.toLowerCase()}`;
 }
@@ -64,12 +70,7 @@ export function renderElasticsearchYml(layout: EsNodeLayout, settings: NodeSetti
 }
 
 export function renderJvmOptions(heap: string): string {
-  return [
-    '# Written by rwb (`rwb es start --heap`).',
-    `-Xms${heap}`,
-    `-Xmx${heap}`,
-    '',
-  ].join('\n');
+  return ['# Written by rwb (`rwb es start --heap`).', `-Xms${heap}`, `-Xmx${heap}`, ''].join('\n');
 }
 
 /** The stock GC log keeps up to 32 files of 64 MB; a workbench node needs 2 of 16 MB. */
@@ -81,7 +82,11 @@ export function shrinkGcLog(jvmOptions: string): string {
  * Fills layout.configDir: the runtime's stock files (jvm.options, log4j2.properties, …) refreshed
  * from the runtime in use, our elasticsearch.yml, and the heap in jvm.options.d.
  */
-export async function writeNodeConfig(runtimeHome: string, layout: EsNodeLayout, settings: NodeSettings): Promise<string[]> {
+export async function writeNodeConfig(
+  runtimeHome: string,
+  layout: EsNodeLayout,
+  settings: NodeSettings,
+): Promise<string[]> {
   const stockDir = path.join(runtimeHome, 'config');
   const written: string[] = [];
   await fs.mkdir(path.join(layout.configDir, 'jvm.options.d'), { recursive: true, mode: 0o755 });

@@ -72,7 +72,12 @@ export async function tailFile(file: string, lines = 30): Promise<string> {
     const length = Math.min(size, 64 * 1024);
     const buf = Buffer.alloc(length);
     await handle.read(buf, 0, length, size - length);
-    return buf.toString('utf8').split('\n').filter((l) => l.trim() !== '').slice(-lines).join('\n');
+    return buf
+      .toString('utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .slice(-lines)
+      .join('\n');
   } finally {
     await handle.close();
   }
@@ -101,7 +106,9 @@ async function getJson(url: string, timeoutMs: number): Promise<unknown> {
 /** Cluster health, or null when nothing answers at `baseUrl`. */
 export async function fetchHealth(baseUrl: string, timeoutMs = 3000): Promise<HealthStatus | null> {
   try {
-    const body = (await getJson(`${baseUrl}/_cluster/health`, timeoutMs)) as { status?: HealthStatus };
+    const body = (await getJson(`${baseUrl}/_cluster/health`, timeoutMs)) as {
+      status?: HealthStatus;
+    };
     return body.status ?? null;
   } catch {
     return null;
@@ -112,14 +119,24 @@ export async function fetchHealth(baseUrl: string, timeoutMs = 3000): Promise<He
  * Version, pid and heap of the node answering at `baseUrl` (the integ-test-zip answers 405 on
  * `GET /`, so this reads `_nodes/_local`), or null when nothing answers.
  */
-export async function fetchNodeInfo(baseUrl: string, timeoutMs = 3000): Promise<NodeHttpInfo | null> {
+export async function fetchNodeInfo(
+  baseUrl: string,
+  timeoutMs = 3000,
+): Promise<NodeHttpInfo | null> {
   try {
     const body = (await getJson(
       `${baseUrl}/_nodes/_local/process,jvm?filter_path=cluster_name,nodes.*.version,nodes.*.process.id,nodes.*.jvm.mem.heap_max_in_bytes`,
       timeoutMs,
     )) as {
       cluster_name?: string;
-      nodes?: Record<string, { version?: string; process?: { id?: number }; jvm?: { mem?: { heap_max_in_bytes?: number } } }>;
+      nodes?: Record<
+        string,
+        {
+          version?: string;
+          process?: { id?: number };
+          jvm?: { mem?: { heap_max_in_bytes?: number } };
+        }
+      >;
     };
     const node = Object.values(body.nodes ?? {})[0];
     if (!node?.version || node.process?.id === undefined) return null;

@@ -76,7 +76,11 @@ export function esLogFile(layout: EsNodeLayout): string {
 }
 
 /** A status skeleton from the layout and remembered state, before any probing. */
-export function baseStatus(layout: EsNodeLayout, state: NodeState | null, defaultPort: number): LocalNodeStatus {
+export function baseStatus(
+  layout: EsNodeLayout,
+  state: NodeState | null,
+  defaultPort: number,
+): LocalNodeStatus {
   const httpPort = state?.httpPort ?? defaultPort;
   return {
     profile: layout.profile,

@@ -7,7 +7,12 @@ import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { RwbError } from '../errors.ts';
-import { coordinates, fetchMavenArtifact, type DownloadProgress, type MavenArtifact } from '../net/maven.ts';
+import {
+  coordinates,
+  fetchMavenArtifact,
+  type DownloadProgress,
+  type MavenArtifact,
+} from '../net/maven.ts';
 import { paths } from '../paths.ts';
 import { extractZip, type ExtractProgress } from './zip.ts';
 
@@ -58,7 +63,11 @@ export function esRuntimeHome(version: string, runtimesDir = paths.runtimes()): 
 }
 
 export function esLauncher(home: string): string {
-  return path.join(home, 'bin', process.platform === 'win32' ? 'elasticsearch.bat' : 'elasticsearch');
+  return path.join(
+    home,
+    'bin',
+    process.platform === 'win32' ? 'elasticsearch.bat' : 'elasticsearch',
+  );
 }
 
 function describeRuntime(version: string, home: string, installed: boolean): EsRuntime {
@@ -74,9 +83,14 @@ async function openDirectories(dir: string): Promise<void> {
 }
 
 /** The runtime if it is already extracted, else null (never downloads). */
-export function findEsRuntime(version = esVersion(), runtimesDir = paths.runtimes()): EsRuntime | null {
+export function findEsRuntime(
+  version = esVersion(),
+  runtimesDir = paths.runtimes(),
+): EsRuntime | null {
   const home = esRuntimeHome(version, runtimesDir);
-  return existsSync(esLauncher(home)) && existsSync(path.join(home, 'lib')) ? describeRuntime(version, home, false) : null;
+  return existsSync(esLauncher(home)) && existsSync(path.join(home, 'lib'))
+    ? describeRuntime(version, home, false)
+    : null;
 }
 
 /**
@@ -115,7 +129,8 @@ export async function ensureEsRuntime(
     await extractZip(zipFile, staging, {
       stripComponents: 1,
       signal: opts.signal,
-      onProgress: (p: ExtractProgress) => opts.onProgress?.({ phase: 'extract', done: p.bytesDone, total: p.bytesTotal }),
+      onProgress: (p: ExtractProgress) =>
+        opts.onProgress?.({ phase: 'extract', done: p.bytesDone, total: p.bytesTotal }),
     });
     if (!existsSync(esLauncher(staging))) {
       throw new RwbError(

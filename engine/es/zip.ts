@@ -37,9 +37,13 @@ const METHOD_STORED = 0;
 const METHOD_DEFLATED = 8;
 
 function zipError(file: string, reason: string): RwbError {
-  return new RwbError('ES_RUNTIME', `Cannot read zip archive ${file}: ${reason}. Delete it and fetch again.`, {
-    file,
-  });
+  return new RwbError(
+    'ES_RUNTIME',
+    `Cannot read zip archive ${file}: ${reason}. Delete it and fetch again.`,
+    {
+      file,
+    },
+  );
 }
 
 async function readAt(handle: fs.FileHandle, position: number, length: number): Promise<Buffer> {
@@ -67,13 +71,15 @@ export async function listZipEntries(file: string): Promise<ZipEntry[]> {
     const entryCount = tail.readUInt16LE(eocd + 10);
     const directorySize = tail.readUInt32LE(eocd + 12);
     const directoryOffset = tail.readUInt32LE(eocd + 16);
-    if (entryCount === 0xffff || directoryOffset === 0xffffffff) throw zipError(file, 'ZIP64 archives are not supported');
+    if (entryCount === 0xffff || directoryOffset === 0xffffffff)
+      throw zipError(file, 'ZIP64 archives are not supported');
 
     const dir = await readAt(handle, directoryOffset, directorySize);
     const entries: ZipEntry[] = [];
     let p = 0;
     for (let n = 0; n < entryCount; n++) {
-      if (dir.readUInt32LE(p) !== CENTRAL_SIGNATURE) throw zipError(file, `bad central directory entry #${n}`);
+      if (dir.readUInt32LE(p) !== CENTRAL_SIGNATURE)
+        throw zipError(file, `bad central directory entry #${n}`);
       const madeByOs = dir.readUInt8(p + 5);
       const method = dir.readUInt16LE(p + 10);
       const compressedSize = dir.readUInt32LE(p + 20);
@@ -121,7 +127,11 @@ export function safeEntryPath(dest: string, name: string, stripComponents: numbe
 export async function extractZip(
   file: string,
   dest: string,
-  opts: { stripComponents?: number; onProgress?: (p: ExtractProgress) => void; signal?: AbortSignal } = {},
+  opts: {
+    stripComponents?: number;
+    onProgress?: (p: ExtractProgress) => void;
+    signal?: AbortSignal;
+  } = {},
 ): Promise<void> {
   const entries = await listZipEntries(file);
   const strip = opts.stripComponents ?? 0;
@@ -139,7 +149,12 @@ export async function extractZip(
         else await extractEntry(file, handle, entry, target);
       }
       bytesDone += entry.uncompressedSize;
-      opts.onProgress?.({ entriesDone: i + 1, entriesTotal: entries.length, bytesDone, bytesTotal });
+      opts.onProgress?.({
+        entriesDone: i + 1,
+        entriesTotal: entries.length,
+        bytesDone,
+        bytesTotal,
+      });
     }
   } finally {
     await handle.close();
@@ -153,7 +168,12 @@ function fileModeFor(entry: ZipEntry, target: string): number {
   return (recorded & 0o777) | 0o444 | (recorded & 0o100 ? 0o111 : 0);
 }
 
-async function extractEntry(file: string, handle: fs.FileHandle, entry: ZipEntry, target: string): Promise<void> {
+async function extractEntry(
+  file: string,
+  handle: fs.FileHandle,
+  entry: ZipEntry,
+  target: string,
+): Promise<void> {
   const local = await readAt(handle, entry.localHeaderOffset, 30);
   if (local.length < 30 || local.readUInt32LE(0) !== LOCAL_SIGNATURE) {
     throw zipError(file, `bad local header for ${entry.name}`);
@@ -166,11 +186,15 @@ async function extractEntry(file: string, handle: fs.FileHandle, entry: ZipEntry
     await fs.chmod(target, mode);
     return;
   }
-  const source = createReadStream(file, { start: dataStart, end: dataStart + entry.compressedSize - 1 });
+  const source = createReadStream(file, {
+    start: dataStart,
+    end: dataStart + entry.compressedSize - 1,
+  });
   const out = createWriteStream(target, { mode });
   if (entry.method === METHOD_STORED) await pipeline(source, out);
   else if (entry.method === METHOD_DEFLATED) await pipeline(source, createInflateRaw(), out);
-  else throw zipError(file, `entry ${entry.name} uses unsupported compression method ${entry.method}`);
+  else
+    throw zipError(file, `entry ${entry.name} uses unsupported compression method ${entry.method}`);
   // createWriteStream's mode is filtered by the umask; set it exactly.
   await fs.chmod(target, mode);
 }

@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { RwbError } from '../errors.ts';
 
 export interface MavenArtifact {
@@ -76,7 +77,7 @@ export async function fetchMavenArtifact(
     if (!res.ok || !res.body) throw new Error(`HTTP ${res.status} ${res.statusText}`);
     const total = Number(res.headers.get('content-length')) || null;
     let received = 0;
-    const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream);
+    const body = Readable.fromWeb(res.body as WebReadableStream);
     body.on('data', (chunk: Buffer) => {
       received += chunk.length;
       opts.onProgress?.({ receivedBytes: received, totalBytes: total });
@@ -90,7 +91,9 @@ export async function fetchMavenArtifact(
   } catch (err) {
     await fs.rm(partial, { force: true });
     if (opts.signal?.aborted) throw new RwbError('CANCELLED', `Download of ${coordinates(artifact)} cancelled`);
-    const reason = err instanceof Error ? err.message : String(err);
+    // fetch() reports only "fetch failed"; the useful part (ECONNREFUSED, ENOTFOUND …) is its cause.
+    const cause = err instanceof Error && err.cause instanceof Error ? ` (${err.cause.message})` : '';
+    const reason = err instanceof Error ? `${err.message}${cause}` : String(err);
     throw new RwbError(
       'DOWNLOAD_FAILED',
       `Could not download ${coordinates(artifact)} from ${url}: ${reason}. ` +

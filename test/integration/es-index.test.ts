@@ -23,7 +23,12 @@ function unit(v: number[]): number[] {
   return v.map((x) => x / n);
 }
 
-function product(tenant: string, spu: string, title: string, vector: number[]): Required<ProductDoc> {
+function product(
+  tenant: string,
+  spu: string,
+  title: string,
+  vector: number[],
+): Required<ProductDoc> {
   return {
     tenant_id: tenant,
     spu_id: spu,
@@ -93,7 +98,9 @@ function product(tenant: string, spu: string, title: string, vector: number[]): 
     sku_weights: [0.2],
     total_inventory: 50,
     title_embedding: unit(vector),
-    image_embedding: [{ vector: unit([vector[0]!, vector[1]!, 0.5]), url: 'https://example.com/black.jpg' }],
+    image_embedding: [
+      { vector: unit([vector[0]!, vector[1]!, 0.5]), url: 'https://example.com/black.jpg' },
+    ],
   };
 }
 
@@ -128,27 +135,55 @@ describeWith([missingEs], 'search_products index on a real Elasticsearch', () =>
   });
 
   it('creates the index from the mapping file and reads the mapping back', async () => {
-    const result = await ensureIndex(client, { index, textDims: TEXT_DIMS, imageDims: IMAGE_DIMS, textModel: 'test-model', url: esUrl() });
+    const result = await ensureIndex(client, {
+      index,
+      textDims: TEXT_DIMS,
+      imageDims: IMAGE_DIMS,
+      textModel: 'test-model',
+      url: esUrl(),
+    });
     expect(result).toMatchObject({ index, created: true, recreated: false });
     const mapping = Object.values(await client.indices.getMapping({ index }))[0]!.mappings;
     expect(mapping.dynamic).toBe('strict');
-    expect(mapping.properties!.title_embedding).toMatchObject({ type: 'dense_vector', dims: TEXT_DIMS, index: true, similarity: 'cosine' });
-    expect(mapping.properties!.title_zh).toMatchObject({ type: 'text', analyzer: analysis.zh.indexAnalyzer });
-    expect(mapping._meta).toMatchObject({ created_by: 'rwb', text_model: 'test-model', text_dims: TEXT_DIMS, image_dims: IMAGE_DIMS });
+    expect(mapping.properties!.title_embedding).toMatchObject({
+      type: 'dense_vector',
+      dims: TEXT_DIMS,
+      index: true,
+      similarity: 'cosine',
+    });
+    expect(mapping.properties!.title_zh).toMatchObject({
+      type: 'text',
+      analyzer: analysis.zh.indexAnalyzer,
+    });
+    expect(mapping._meta).toMatchObject({
+      created_by: 'rwb',
+      text_model: 'test-model',
+      text_dims: TEXT_DIMS,
+      image_dims: IMAGE_DIMS,
+    });
     expect((mapping._meta as { analysis: AnalysisChoice }).analysis.zh).toEqual(analysis.zh);
     const settings = Object.values(await client.indices.getSettings({ index }))[0]!.settings!;
     expect(settings.index?.number_of_replicas).toBe('0');
   });
 
   it('is idempotent for the same dims and refuses other dims or another model without recreate', async () => {
-    expect(await ensureIndex(client, { index, textDims: TEXT_DIMS, imageDims: IMAGE_DIMS, textModel: 'test-model' })).toMatchObject({
+    expect(
+      await ensureIndex(client, {
+        index,
+        textDims: TEXT_DIMS,
+        imageDims: IMAGE_DIMS,
+        textModel: 'test-model',
+      }),
+    ).toMatchObject({
       created: false,
     });
     const err = await ensureIndex(client, { index, textDims: 8 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RwbError);
     expect(err).toMatchObject({ code: 'INVALID_CONFIG' });
     expect((err as Error).message).toMatch(/4 dims.*gives 8.*--recreate/);
-    await expect(ensureIndex(client, { index, textDims: TEXT_DIMS, textModel: 'other-model' })).rejects.toThrow(/other-model/);
+    await expect(
+      ensureIndex(client, { index, textDims: TEXT_DIMS, textModel: 'other-model' }),
+    ).rejects.toThrow(/other-model/);
   });
 
   it('indexes a document with every mapped field and returns it intact', async () => {
@@ -157,7 +192,8 @@ describeWith([missingEs], 'search_products index on a real Elasticsearch', () =>
       product('t1', 'b', 'Beta', [0, 1, 0, 0]),
       product('t2', 'c', 'Gamma', [0.9, 0.1, 0.1, 0]),
     ];
-    for (const doc of docs) await client.index({ index, id: `${doc.tenant_id}:${doc.spu_id}`, document: doc });
+    for (const doc of docs)
+      await client.index({ index, id: `${doc.tenant_id}:${doc.spu_id}`, document: doc });
     await client.indices.refresh({ index });
     const got = await client.get<ProductDoc>({ index, id: 't1:a' });
     expect(got._source).toEqual(docs[0]);
@@ -166,13 +202,24 @@ describeWith([missingEs], 'search_products index on a real Elasticsearch', () =>
   it('answers kNN on title_embedding and on the nested image vectors', async () => {
     const knn = await client.search<ProductDoc>({
       index,
-      knn: { field: 'title_embedding', query_vector: unit([1, 0.05, 0, 0]), k: 2, num_candidates: 10, filter: { term: { tenant_id: 't1' } } },
+      knn: {
+        field: 'title_embedding',
+        query_vector: unit([1, 0.05, 0, 0]),
+        k: 2,
+        num_candidates: 10,
+        filter: { term: { tenant_id: 't1' } },
+      },
       _source: ['spu_id'],
     });
     expect(knn.hits.hits.map((h) => h._source!.spu_id)).toEqual(['a', 'b']);
     const nested = await client.search<ProductDoc>({
       index,
-      knn: { field: 'image_embedding.vector', query_vector: unit([0, 1, 0.5]), k: 1, num_candidates: 10 },
+      knn: {
+        field: 'image_embedding.vector',
+        query_vector: unit([0, 1, 0.5]),
+        k: 1,
+        num_candidates: 10,
+      },
       _source: ['spu_id'],
     });
     expect(nested.hits.hits[0]!._source!.spu_id).toBe('b');
@@ -184,34 +231,75 @@ describeWith([missingEs], 'search_products index on a real Elasticsearch', () =>
       query: {
         nested: {
           path: 'specifications',
-          query: { bool: { filter: [{ term: { 'specifications.name': 'color' } }, { term: { 'specifications.value': 'white' } }] } },
+          query: {
+            bool: {
+              filter: [
+                { term: { 'specifications.name': 'color' } },
+                { term: { 'specifications.value': 'white' } },
+              ],
+            },
+          },
         },
       },
     });
     expect((bySpec.hits.total as estypes.SearchTotalHits).value).toBe(3);
     const cheapInStock = await client.search({
       index,
-      query: { nested: { path: 'skus', query: { bool: { filter: [{ range: { 'skus.price': { lt: 200 } } }, { range: { 'skus.stock': { gt: 0 } } }] } } } },
+      query: {
+        nested: {
+          path: 'skus',
+          query: {
+            bool: {
+              filter: [
+                { range: { 'skus.price': { lt: 200 } } },
+                { range: { 'skus.stock': { gt: 0 } } },
+              ],
+            },
+          },
+        },
+      },
     });
     expect((cheapInStock.hits.total as estypes.SearchTotalHits).value).toBe(3);
-    const english = await client.search<ProductDoc>({ index, query: { match: { title_en: 'gamma headphones' } }, _source: ['spu_id'] });
+    const english = await client.search<ProductDoc>({
+      index,
+      query: { match: { title_en: 'gamma headphones' } },
+      _source: ['spu_id'],
+    });
     expect(english.hits.hits[0]!._source!.spu_id).toBe('c');
-    const chinese = await client.search<ProductDoc>({ index, query: { match: { title_zh: '耳机' } } });
+    const chinese = await client.search<ProductDoc>({
+      index,
+      query: { match: { title_zh: '耳机' } },
+    });
     expect((chinese.hits.total as estypes.SearchTotalHits).value).toBe(3);
-    const vendor = await client.search({ index, query: { term: { 'vendor_en.keyword': analysis.keywordNormalizer ? 'brand a' : 'Brand A' } } });
+    const vendor = await client.search({
+      index,
+      query: { term: { 'vendor_en.keyword': analysis.keywordNormalizer ? 'brand a' : 'Brand A' } },
+    });
     expect((vendor.hits.total as estypes.SearchTotalHits).value).toBe(3);
   });
 
   it('rejects a document with an unknown field (strict mapping)', async () => {
     const err = await client
-      .index({ index, id: 't1:x', document: { ...product('t1', 'x', 'X', [1, 1, 1, 1]), colour: 'red' } })
+      .index({
+        index,
+        id: 't1:x',
+        document: { ...product('t1', 'x', 'X', [1, 1, 1, 1]), colour: 'red' },
+      })
       .catch((e: unknown) => e as { body?: { error?: { type?: string } } });
-    expect((err as { body?: { error?: { type?: string } } }).body?.error?.type).toBe('strict_dynamic_mapping_exception');
+    expect((err as { body?: { error?: { type?: string } } }).body?.error?.type).toBe(
+      'strict_dynamic_mapping_exception',
+    );
   });
 
   it('reports document counts per tenant and the recorded _meta', async () => {
     const info = await getIndexInfo(client, index);
-    expect(info).toMatchObject({ exists: true, docCount: 3, textDims: TEXT_DIMS, imageDims: IMAGE_DIMS, tenantsTruncated: false });
+    expect(info).toMatchObject({
+      exists: true,
+      docCount: 3,
+      textDims: TEXT_DIMS,
+      imageDims: IMAGE_DIMS,
+      tenantsTruncated: false,
+    });
     expect(info.tenants).toEqual([
       { tenantId: 't1', docs: 2 },
       { tenantId: 't2', docs: 1 },

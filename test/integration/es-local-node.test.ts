@@ -20,9 +20,13 @@ const HTTP_PORT = 9250;
 const savedHome = process.env.RWB_HOME;
 
 const missingJava = await requireComponent('Java 17+', async () => detectJava());
-const missingPorts = await requireComponent(`free ports ${HTTP_PORT}/${HTTP_PORT + 100}`, async () => {
-  if ((await portInUse(HTTP_PORT)) || (await portInUse(HTTP_PORT + 100))) throw new Error('in use by another process');
-});
+const missingPorts = await requireComponent(
+  `free ports ${HTTP_PORT}/${HTTP_PORT + 100}`,
+  async () => {
+    if ((await portInUse(HTTP_PORT)) || (await portInUse(HTTP_PORT + 100)))
+      throw new Error('in use by another process');
+  },
+);
 
 describeWith([missingJava, missingPorts], 'managed local Elasticsearch node', () => {
   let runtime: EsRuntime;
@@ -52,10 +56,18 @@ describeWith([missingJava, missingPorts], 'managed local Elasticsearch node', ()
   });
 
   it('refuses a port that another process holds, naming it', async () => {
-    const blocker = await import('node:net').then((net) => net.createServer().listen(HTTP_PORT + 1, '127.0.0.1'));
+    const blocker = await import('node:net').then((net) =>
+      net.createServer().listen(HTTP_PORT + 1, '127.0.0.1'),
+    );
     try {
       await new Promise((resolve) => blocker.once('listening', resolve));
-      await expect(startLocalNode({ profile: 'itest-blocked', port: HTTP_PORT + 1, transportPort: HTTP_PORT + 101 })).rejects.toThrow(
+      await expect(
+        startLocalNode({
+          profile: 'itest-blocked',
+          port: HTTP_PORT + 1,
+          transportPort: HTTP_PORT + 101,
+        }),
+      ).rejects.toThrow(
         new RegExp(`Port ${HTTP_PORT + 1} on 127\\.0\\.0\\.1 \\(HTTP\\) is already in use`),
       );
     } finally {
@@ -65,8 +77,18 @@ describeWith([missingJava, missingPorts], 'managed local Elasticsearch node', ()
 
   it('starts, answers as an 8.x node, and is idempotent', async () => {
     const notes: string[] = [];
-    const started = await startLocalNode({ profile: 'itest', port: HTTP_PORT, heap: '512m', onNote: (n) => notes.push(n) });
-    expect(started).toMatchObject({ running: true, alreadyRunning: false, url: `http://127.0.0.1:${HTTP_PORT}`, transportPort: HTTP_PORT + 100 });
+    const started = await startLocalNode({
+      profile: 'itest',
+      port: HTTP_PORT,
+      heap: '512m',
+      onNote: (n) => notes.push(n),
+    });
+    expect(started).toMatchObject({
+      running: true,
+      alreadyRunning: false,
+      url: `http://127.0.0.1:${HTTP_PORT}`,
+      transportPort: HTTP_PORT + 100,
+    });
     expect(['green', 'yellow']).toContain(started.health);
     expect(started.version).toBe(runtime.version);
     expect(started.heapMaxBytes).toBe(512 * 1024 * 1024);
@@ -89,7 +111,12 @@ describeWith([missingJava, missingPorts], 'managed local Elasticsearch node', ()
     expect(again).toMatchObject({ alreadyRunning: true, pid: started.pid, running: true });
 
     const status = await localNodeStatus({ profile: 'itest' });
-    expect(status).toMatchObject({ running: true, pid: started.pid, version: runtime.version, heap: '512m' });
+    expect(status).toMatchObject({
+      running: true,
+      pid: started.pid,
+      version: runtime.version,
+      heap: '512m',
+    });
     expect(status.dataDir.endsWith(path.join('itest', 'es', 'data'))).toBe(true);
   });
 
@@ -97,7 +124,10 @@ describeWith([missingJava, missingPorts], 'managed local Elasticsearch node', ()
     const stopped = await stopLocalNode({ profile: 'itest' });
     expect(stopped).toMatchObject({ wasRunning: true, forced: false });
     expect(await portInUse(HTTP_PORT)).toBe(false);
-    expect(await localNodeStatus({ profile: 'itest' })).toMatchObject({ running: false, pid: null });
+    expect(await localNodeStatus({ profile: 'itest' })).toMatchObject({
+      running: false,
+      pid: null,
+    });
     expect(await stopLocalNode({ profile: 'itest' })).toMatchObject({ wasRunning: false });
   });
 });

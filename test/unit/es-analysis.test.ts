@@ -1,20 +1,48 @@
 import { describe, expect, it } from 'vitest';
-import { chooseAnalysis, coreAnalysis, describeAnalysis, KEYWORD_NORMALIZER_NAME } from '../../engine/es/analysis.ts';
+import {
+  chooseAnalysis,
+  coreAnalysis,
+  describeAnalysis,
+  KEYWORD_NORMALIZER_NAME,
+} from '../../engine/es/analysis.ts';
 
 const has = (...names: string[]) => Object.fromEntries(names.map((n) => [n, true]));
 
 describe('chooseAnalysis', () => {
   it('prefers hanlp for zh and english for en when the cluster has everything', () => {
     const choice = chooseAnalysis(
-      has('hanlp_index', 'hanlp_standard', 'smartcn', 'ik_max_word', 'ik_smart', 'cjk', 'english', 'filter:lowercase', 'filter:asciifolding'),
+      has(
+        'hanlp_index',
+        'hanlp_standard',
+        'smartcn',
+        'ik_max_word',
+        'ik_smart',
+        'cjk',
+        'english',
+        'filter:lowercase',
+        'filter:asciifolding',
+      ),
     );
-    expect(choice.zh).toEqual({ family: 'hanlp', indexAnalyzer: 'hanlp_index', searchAnalyzer: 'hanlp_standard' });
-    expect(choice.en).toEqual({ family: 'english', indexAnalyzer: 'english', searchAnalyzer: 'english' });
-    expect(choice.keywordNormalizer).toEqual({ name: KEYWORD_NORMALIZER_NAME, filters: ['lowercase', 'asciifolding'] });
+    expect(choice.zh).toEqual({
+      family: 'hanlp',
+      indexAnalyzer: 'hanlp_index',
+      searchAnalyzer: 'hanlp_standard',
+    });
+    expect(choice.en).toEqual({
+      family: 'english',
+      indexAnalyzer: 'english',
+      searchAnalyzer: 'english',
+    });
+    expect(choice.keywordNormalizer).toEqual({
+      name: KEYWORD_NORMALIZER_NAME,
+      filters: ['lowercase', 'asciifolding'],
+    });
   });
 
   it('walks down the zh list: smartcn before ik before cjk', () => {
-    expect(chooseAnalysis(has('smartcn', 'ik_max_word', 'ik_smart', 'cjk')).zh.family).toBe('smartcn');
+    expect(chooseAnalysis(has('smartcn', 'ik_max_word', 'ik_smart', 'cjk')).zh.family).toBe(
+      'smartcn',
+    );
     expect(chooseAnalysis(has('ik_max_word', 'ik_smart', 'cjk')).zh).toEqual({
       family: 'ik',
       indexAnalyzer: 'ik_max_word',
@@ -31,7 +59,10 @@ describe('chooseAnalysis', () => {
     const choice = chooseAnalysis(has('filter:lowercase'));
     expect(choice.zh.indexAnalyzer).toBe('standard');
     expect(choice.en.indexAnalyzer).toBe('standard');
-    expect(choice.keywordNormalizer).toEqual({ name: KEYWORD_NORMALIZER_NAME, filters: ['lowercase'] });
+    expect(choice.keywordNormalizer).toEqual({
+      name: KEYWORD_NORMALIZER_NAME,
+      filters: ['lowercase'],
+    });
     expect(coreAnalysis().zh).toEqual(choice.zh);
   });
 
@@ -40,7 +71,9 @@ describe('chooseAnalysis', () => {
   });
 
   it('honours a custom preference list', () => {
-    const choice = chooseAnalysis(has('smartcn', 'cjk'), { zh: [{ family: 'cjk', index: 'cjk', search: 'cjk' }] });
+    const choice = chooseAnalysis(has('smartcn', 'cjk'), {
+      zh: [{ family: 'cjk', index: 'cjk', search: 'cjk' }],
+    });
     expect(choice.zh.family).toBe('cjk');
   });
 });
@@ -48,6 +81,8 @@ describe('chooseAnalysis', () => {
 describe('describeAnalysis', () => {
   it('names the analyzers and the normalizer', () => {
     const line = describeAnalysis(chooseAnalysis(has('hanlp_index', 'hanlp_standard')));
-    expect(line).toBe('zh: hanlp_index (search: hanlp_standard), en: standard, keyword normalizer: none (case-sensitive)');
+    expect(line).toBe(
+      'zh: hanlp_index (search: hanlp_standard), en: standard, keyword normalizer: none (case-sensitive)',
+    );
   });
 });

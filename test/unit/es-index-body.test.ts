@@ -2,7 +2,13 @@ import type { estypes } from '@elastic/elasticsearch';
 import { describe, expect, it } from 'vitest';
 import type { ProductDoc } from '../../engine/catalog/types.ts';
 import { chooseAnalysis, coreAnalysis } from '../../engine/es/analysis.ts';
-import { buildIndexBody, fillPlaceholders, INDEX_SCHEMA_VERSION, mappedFieldNames, validateDims } from '../../engine/es/index-body.ts';
+import {
+  buildIndexBody,
+  fillPlaceholders,
+  INDEX_SCHEMA_VERSION,
+  mappedFieldNames,
+  validateDims,
+} from '../../engine/es/index-body.ts';
 
 /** Every field of ProductDoc, present (Required<> makes the compiler list them all). */
 const fullDoc: Required<ProductDoc> = {
@@ -52,7 +58,10 @@ function props(body: ReturnType<typeof buildIndexBody>): Record<string, estypes.
 
 describe('fillPlaceholders', () => {
   it('replaces exact $NAME strings, keeps other strings, removes properties whose value is null', () => {
-    const out = fillPlaceholders({ a: '$A', b: 'not $A', c: { d: '$NUM', e: '$GONE' }, f: ['$A', '$GONE'] }, { A: 'x', NUM: 3, GONE: null });
+    const out = fillPlaceholders(
+      { a: '$A', b: 'not $A', c: { d: '$NUM', e: '$GONE' }, f: ['$A', '$GONE'] },
+      { A: 'x', NUM: 3, GONE: null },
+    );
     expect(out).toEqual({ a: 'x', b: 'not $A', c: { d: 3 }, f: ['x'] });
   });
   it('throws on a placeholder without a value', () => {
@@ -61,7 +70,13 @@ describe('fillPlaceholders', () => {
 });
 
 describe('buildIndexBody', () => {
-  const body = buildIndexBody({ textDims: 512, imageDims: 768, analysis: coreAnalysis(), textModel: 'bge-small-zh-v1.5-q', createdAt: '2024-01-01T00:00:00Z' });
+  const body = buildIndexBody({
+    textDims: 512,
+    imageDims: 768,
+    analysis: coreAnalysis(),
+    textModel: 'bge-small-zh-v1.5-q',
+    createdAt: '2024-01-01T00:00:00Z',
+  });
 
   it('maps exactly the fields of ProductDoc, strictly', () => {
     expect(mappedFieldNames().sort()).toEqual(Object.keys(fullDoc).sort());
@@ -71,7 +86,12 @@ describe('buildIndexBody', () => {
 
   it('fills the vector dims and keeps them indexed for kNN with cosine similarity', () => {
     const title = props(body).title_embedding as estypes.MappingDenseVectorProperty;
-    expect(title).toMatchObject({ type: 'dense_vector', dims: 512, index: true, similarity: 'cosine' });
+    expect(title).toMatchObject({
+      type: 'dense_vector',
+      dims: 512,
+      index: true,
+      similarity: 'cosine',
+    });
     const image = props(body).image_embedding as estypes.MappingNestedProperty;
     expect(image.type).toBe('nested');
     expect(image.properties!.vector).toMatchObject({ type: 'dense_vector', dims: 768 });
@@ -80,7 +100,9 @@ describe('buildIndexBody', () => {
   it('leaves dims out when no model is configured', () => {
     const noModel = buildIndexBody({ textDims: null, imageDims: null, analysis: coreAnalysis() });
     expect(props(noModel).title_embedding).not.toHaveProperty('dims');
-    expect((props(noModel).image_embedding as estypes.MappingNestedProperty).properties!.vector).not.toHaveProperty('dims');
+    expect(
+      (props(noModel).image_embedding as estypes.MappingNestedProperty).properties!.vector,
+    ).not.toHaveProperty('dims');
   });
 
   it('uses the chosen analyzers per language', () => {
@@ -89,26 +111,42 @@ describe('buildIndexBody', () => {
       imageDims: null,
       analysis: chooseAnalysis({ hanlp_index: true, hanlp_standard: true, english: true }),
     });
-    expect(props(hanlp).title_zh).toMatchObject({ type: 'text', analyzer: 'hanlp_index', search_analyzer: 'hanlp_standard' });
-    expect(props(hanlp).description_en).toMatchObject({ analyzer: 'english', search_analyzer: 'english' });
-    expect(props(body).title_zh).toMatchObject({ analyzer: 'standard', search_analyzer: 'standard' });
+    expect(props(hanlp).title_zh).toMatchObject({
+      type: 'text',
+      analyzer: 'hanlp_index',
+      search_analyzer: 'hanlp_standard',
+    });
+    expect(props(hanlp).description_en).toMatchObject({
+      analyzer: 'english',
+      search_analyzer: 'english',
+    });
+    expect(props(body).title_zh).toMatchObject({
+      analyzer: 'standard',
+      search_analyzer: 'standard',
+    });
   });
 
   it('gives vendor keyword sub-fields the normalizer, defined in the settings', () => {
     const vendor = props(body).vendor_en as estypes.MappingTextProperty;
     expect(vendor.fields!.keyword).toMatchObject({ type: 'keyword', normalizer: 'rwb_keyword' });
-    expect(body.settings.analysis?.normalizer).toEqual({ rwb_keyword: { type: 'custom', filter: ['lowercase'] } });
+    expect(body.settings.analysis?.normalizer).toEqual({
+      rwb_keyword: { type: 'custom', filter: ['lowercase'] },
+    });
   });
 
   it('drops the normalizer where the cluster has no lowercase filter', () => {
     const bare = buildIndexBody({ textDims: 8, imageDims: null, analysis: chooseAnalysis({}) });
-    expect((props(bare).vendor_zh as estypes.MappingTextProperty).fields!.keyword).not.toHaveProperty('normalizer');
+    expect(
+      (props(bare).vendor_zh as estypes.MappingTextProperty).fields!.keyword,
+    ).not.toHaveProperty('normalizer');
     expect(bare.settings.analysis).toBeUndefined();
   });
 
   it('uses one shard and no replicas, nested SKUs/specifications and unindexed image urls', () => {
     expect(body.settings.index).toMatchObject({ number_of_shards: 1, number_of_replicas: 0 });
-    expect((props(body).skus as estypes.MappingNestedProperty).properties!.image_src).toMatchObject({ index: false });
+    expect((props(body).skus as estypes.MappingNestedProperty).properties!.image_src).toMatchObject(
+      { index: false },
+    );
     expect(props(body).specifications).toMatchObject({ type: 'nested' });
     expect(props(body).image_src).toMatchObject({ index: false });
   });

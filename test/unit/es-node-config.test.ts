@@ -20,7 +20,8 @@ describe('node settings validation', () => {
     expect(validateHeap('1G')).toBe('1g');
   });
   it('rejects heaps ES cannot start with or that the JVM cannot parse', () => {
-    for (const bad of ['128m', '512', '1.5g', 'big', '']) expect(() => validateHeap(bad)).toThrow(/Heap size/);
+    for (const bad of ['128m', '512', '1.5g', 'big', ''])
+      expect(() => validateHeap(bad)).toThrow(/Heap size/);
   });
   it('keeps ports in the unprivileged range', () => {
     expect(validatePort(9250, 'HTTP port')).toBe(9250);
@@ -30,13 +31,19 @@ describe('node settings validation', () => {
   });
   it('accepts profile names that are safe as directory names only', () => {
     expect(validateProfileName('team-a_1.x')).toBe('team-a_1.x');
-    for (const bad of ['../x', 'a/b', '', '.hidden']) expect(() => validateProfileName(bad)).toThrow(/Profile name/);
+    for (const bad of ['../x', 'a/b', '', '.hidden'])
+      expect(() => validateProfileName(bad)).toThrow(/Profile name/);
   });
 });
 
 describe('elasticsearch.yml and JVM options', () => {
   const layout = resolveEsLayout('demo');
-  const yml = renderElasticsearchYml(layout, { profile: 'demo', httpPort: 9250, transportPort: 9350, heap: '512m' });
+  const yml = renderElasticsearchYml(layout, {
+    profile: 'demo',
+    httpPort: 9250,
+    transportPort: 9350,
+    heap: '512m',
+  });
 
   it('binds to loopback only, single node, security off, disk thresholds off', () => {
     expect(yml).toMatch(/^network\.host: 127\.0\.0\.1$/m);
@@ -52,17 +59,26 @@ describe('elasticsearch.yml and JVM options', () => {
   it('sets the heap both ways and shrinks the stock GC log', () => {
     expect(renderJvmOptions('1g')).toMatch(/^-Xms1g$/m);
     expect(renderJvmOptions('1g')).toMatch(/^-Xmx1g$/m);
-    expect(shrinkGcLog('-Xlog:gc*:file=gc.log:utctime,level,pid,tags:filecount=32,filesize=64m')).toBe(
-      '-Xlog:gc*:file=gc.log:utctime,level,pid,tags:filecount=2,filesize=16m',
-    );
+    expect(
+      shrinkGcLog('-Xlog:gc*:file=gc.log:utctime,level,pid,tags:filecount=32,filesize=64m'),
+    ).toBe('-Xlog:gc*:file=gc.log:utctime,level,pid,tags:filecount=2,filesize=16m');
   });
 });
 
 describe('parseJavaVersion', () => {
   it('reads modern and legacy version strings', () => {
-    expect(parseJavaVersion('openjdk version "17.0.15" 2025-04-15\nOpenJDK Runtime')).toEqual({ version: '17.0.15', major: 17 });
-    expect(parseJavaVersion('java version "1.8.0_392"')).toEqual({ version: '1.8.0_392', major: 8 });
-    expect(parseJavaVersion('openjdk version "21" 2023-09-19')).toEqual({ version: '21', major: 21 });
+    expect(parseJavaVersion('openjdk version "17.0.15" 2025-04-15\nOpenJDK Runtime')).toEqual({
+      version: '17.0.15',
+      major: 17,
+    });
+    expect(parseJavaVersion('java version "1.8.0_392"')).toEqual({
+      version: '1.8.0_392',
+      major: 8,
+    });
+    expect(parseJavaVersion('openjdk version "21" 2023-09-19')).toEqual({
+      version: '21',
+      major: 21,
+    });
     expect(parseJavaVersion('command not found')).toBeNull();
   });
 });

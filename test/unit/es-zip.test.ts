@@ -19,7 +19,10 @@ describe('extractZip', () => {
   it('extracts stored and deflated entries, strips the top folder and keeps exec bits', async () => {
     const big = 'elasticsearch '.repeat(5000);
     const zip = zipSync({
-      'elasticsearch-8.0.0/bin/elasticsearch': [strToU8('#!/bin/sh\necho hi\n'), { level: 0, ...unixFile(0o755) }],
+      'elasticsearch-8.0.0/bin/elasticsearch': [
+        strToU8('#!/bin/sh\necho hi\n'),
+        { level: 0, ...unixFile(0o755) },
+      ],
       'elasticsearch-8.0.0/lib/server.txt': [strToU8(big), { level: 9, ...unixFile(0o644) }],
       'elasticsearch-8.0.0/config/empty.yml': [new Uint8Array(0), unixFile(0o600)],
     });
@@ -35,9 +38,14 @@ describe('extractZip', () => {
 
     const progress: number[] = [];
     const out = path.join(dir, 'out');
-    await extractZip(file, out, { stripComponents: 1, onProgress: (p) => progress.push(p.entriesDone) });
+    await extractZip(file, out, {
+      stripComponents: 1,
+      onProgress: (p) => progress.push(p.entriesDone),
+    });
 
-    expect(await readFile(path.join(out, 'bin/elasticsearch'), 'utf8')).toBe('#!/bin/sh\necho hi\n');
+    expect(await readFile(path.join(out, 'bin/elasticsearch'), 'utf8')).toBe(
+      '#!/bin/sh\necho hi\n',
+    );
     expect(await readFile(path.join(out, 'lib/server.txt'), 'utf8')).toBe(big);
     expect(await readFile(path.join(out, 'config/empty.yml'), 'utf8')).toBe('');
     expect((await stat(path.join(out, 'bin/elasticsearch'))).mode & 0o777).toBe(0o755);
@@ -50,7 +58,9 @@ describe('extractZip', () => {
   it('refuses entries that would escape the destination', async () => {
     const file = path.join(dir, 'evil.zip');
     await writeFile(file, zipSync({ 'top/../../evil.sh': strToU8('x') }));
-    await expect(extractZip(file, path.join(dir, 'out'), { stripComponents: 1 })).rejects.toThrow(/unsafe path/);
+    await expect(extractZip(file, path.join(dir, 'out'), { stripComponents: 1 })).rejects.toThrow(
+      /unsafe path/,
+    );
   });
 
   it('rejects a file that is not a zip with a clear error', async () => {

@@ -1,8 +1,17 @@
 import { Option, type Command } from 'commander';
+import { esConnectionFromEnv } from '../../config/connections.ts';
 import { RwbError } from '../../errors.ts';
+import { describeAnalysis, type AnalysisChoice } from '../../es/analysis.ts';
+import { assertEsReachable, createEsClient } from '../../es/client.ts';
+import { getIndexInfo, SEARCH_PRODUCTS_INDEX } from '../../es/index.ts';
 import { ProgressMeter } from '../../jobs/job.ts';
 import { esRuntimesDir } from '../../es/layout.ts';
-import { localNodeStatus, startLocalNode, stopLocalNode, type LocalNodeStatus } from '../../es/local-node.ts';
+import {
+  localNodeStatus,
+  startLocalNode,
+  stopLocalNode,
+  type LocalNodeStatus,
+} from '../../es/local-node.ts';
 import { DEFAULT_HEAP, DEFAULT_HTTP_PORT } from '../../es/node-config.ts';
 import { ensureEsRuntime, esVersion, type RuntimeProgress } from '../../es/runtime.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -21,10 +30,21 @@ interface StartFlags extends ProfileFlags {
 interface StopFlags extends ProfileFlags {
   timeout: string;
 }
+interface IndexFlags {
+  es?: string;
+  esApiKey?: string;
+  esUser?: string;
+  esPassword?: string;
+  esCa?: string;
+  insecure?: boolean;
+  index: string;
+  json?: boolean;
+}
 
 function parseInteger(flag: string, value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n)) throw new RwbError('INVALID_INPUT', `--${flag} must be a whole number, got "${value}"`);
+  if (!Number.isInteger(n))
+    throw new RwbError('INVALID_INPUT', `--${flag} must be a whole number, got "${value}"`);
   return n;
 }
 
@@ -45,23 +65,33 @@ function runtimeProgressPrinter(quiet: boolean): (p: RuntimeProgress) => void {
     if (quiet) return;
     if (p.phase !== phase) {
       bar?.stop();
-      bar = p.phase === 'ready' ? null : createProgressRenderer(p.phase === 'download' ? 'download (MB)' : 'extract (MB)');
+      bar =
+        p.phase === 'ready'
+          ? null
+          : createProgressRenderer(p.phase === 'download' ? 'download (MB)' : 'extract (MB)');
       meter = new ProgressMeter();
       lastMb = -1;
       phase = p.phase;
     }
-    if (p.phase === 'download') show(mb(p.receivedBytes), p.totalBytes === null ? null : mb(p.totalBytes));
+    if (p.phase === 'download')
+      show(mb(p.receivedBytes), p.totalBytes === null ? null : mb(p.totalBytes));
     else if (p.phase === 'extract') show(mb(p.done), mb(p.total));
   };
 }
 
 function formatBytes(bytes: number | null): string {
   if (bytes === null) return '-';
-  return bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(1)} GB` : `${Math.round(bytes / 1024 ** 2)} MB`;
+  return bytes >= 1024 ** 3
+    ? `${(bytes / 1024 ** 3).toFixed(1)} GB`
+    : `${Math.round(bytes / 1024 ** 2)} MB`;
 }
 
 function printStatus(s: LocalNodeStatus): void {
-  const state = s.running ? 'running' : s.starting ? 'starting (not answering HTTP yet)' : 'stopped';
+  const state = s.running
+    ? 'running'
+    : s.starting
+      ? 'starting (not answering HTTP yet)'
+      : 'stopped';
   const rows: Array<[string, string]> = [
     ['profile', s.profile],
     ['state', state],
@@ -91,7 +121,10 @@ export function registerEsCommands(program: Command): void {
         'Its runtime (ES 8.x integ-test-zip from Maven Central) and Java 17+ are needed; `rwb es fetch` gets the runtime.',
     );
   const profileOption = () =>
-    new Option('--profile <name>', 'profile whose node to manage (data under $RWB_HOME/profiles/<name>/es)').default('default');
+    new Option(
+      '--profile <name>',
+      'profile whose node to manage (data under $RWB_HOME/profiles/<name>/es)',
+    ).default('default');
 
   es.command('start')
     .description(
@@ -99,9 +132,15 @@ export function registerEsCommands(program: Command): void {
         'Fetches the runtime first if needed. As root, runs the node as user rwb-es (created if missing) or nobody.',
     )
     .addOption(profileOption())
-    .option('--port <port>', `HTTP port on 127.0.0.1 (default: the profile's last port, else ${DEFAULT_HTTP_PORT})`)
+    .option(
+      '--port <port>',
+      `HTTP port on 127.0.0.1 (default: the profile's last port, else ${DEFAULT_HTTP_PORT})`,
+    )
     .option('--transport-port <port>', 'transport port (default: HTTP port + 100)')
-    .option('--heap <size>', `JVM heap, e.g. 512m or 1g (default: the profile's last heap, else ${DEFAULT_HEAP})`)
+    .option(
+      '--heap <size>',
+      `JVM heap, e.g. 512m or 1g (default: the profile's last heap, else ${DEFAULT_HEAP})`,
+    )
     .option('--timeout <seconds>', 'how long to wait for a healthy node', '180')
     .option('--json', 'print the resulting status as JSON on stdout')
     .action(async (flags: StartFlags) => {
@@ -109,7 +148,10 @@ export function registerEsCommands(program: Command): void {
       const result = await startLocalNode({
         profile: flags.profile,
         port: flags.port === undefined ? undefined : parseInteger('port', flags.port),
-        transportPort: flags.transportPort === undefined ? undefined : parseInteger('transport-port', flags.transportPort),
+        transportPort:
+          flags.transportPort === undefined
+            ? undefined
+            : parseInteger('transport-port', flags.transportPort),
         heap: flags.heap,
         timeoutMs: parseInteger('timeout', flags.timeout) * 1000,
         onProgress: runtimeProgressPrinter(false),
@@ -125,12 +167,17 @@ export function registerEsCommands(program: Command): void {
     });
 
   es.command('stop')
-    .description('Stop the local node: SIGTERM, then SIGKILL if it has not exited after --timeout seconds.')
+    .description(
+      'Stop the local node: SIGTERM, then SIGKILL if it has not exited after --timeout seconds.',
+    )
     .addOption(profileOption())
     .option('--timeout <seconds>', 'grace period before SIGKILL', '30')
     .option('--json', 'print the result as JSON on stdout')
     .action(async (flags: StopFlags) => {
-      const result = await stopLocalNode({ profile: flags.profile, timeoutMs: parseInteger('timeout', flags.timeout) * 1000 });
+      const result = await stopLocalNode({
+        profile: flags.profile,
+        timeoutMs: parseInteger('timeout', flags.timeout) * 1000,
+      });
       if (flags.json) return emitJson(result);
       const line = !result.wasRunning
         ? `not running (profile ${result.profile})`
@@ -152,15 +199,85 @@ export function registerEsCommands(program: Command): void {
       if (!status.running) process.exitCode = EXIT.UNAVAILABLE;
     });
 
+  es.command('index')
+    .description(
+      'Describe an index on any cluster: document count, documents per tenant, vector dims, model, and the analysis\n' +
+        'chosen when it was created (see docs/analysis.md). Connection flags default to RWB_ES_* env.',
+    )
+    .option('--es <url>', 'Elasticsearch URL (env RWB_ES_URL, default http://127.0.0.1:9200)')
+    .option('--es-api-key <key>', 'API key (prefer env RWB_ES_API_KEY)')
+    .option('--es-user <name>', 'basic auth user (env RWB_ES_USERNAME)')
+    .option('--es-password <password>', 'basic auth password (prefer env RWB_ES_PASSWORD)')
+    .option('--es-ca <file>', 'CA certificate (PEM) for https clusters (env RWB_ES_CA_FILE)')
+    .option('--insecure', 'skip TLS certificate verification (self-signed dev clusters only)')
+    .option('--index <name>', 'index name', SEARCH_PRODUCTS_INDEX)
+    .option('--json', 'print the description as JSON on stdout')
+    .action(async (flags: IndexFlags) => {
+      const env = esConnectionFromEnv();
+      const conn = {
+        ...env,
+        url: flags.es ?? env.url,
+        apiKey: flags.esApiKey ?? env.apiKey,
+        username: flags.esUser ?? env.username,
+        password: flags.esPassword ?? env.password,
+        caFile: flags.esCa ?? env.caFile,
+        insecure: flags.insecure ?? env.insecure,
+      };
+      const client = createEsClient(conn);
+      try {
+        const cluster = await assertEsReachable(client, conn.url);
+        const info = await getIndexInfo(client, flags.index, conn.url);
+        if (flags.json) return emitJson({ cluster, ...info });
+        if (!info.exists) {
+          process.stdout.write(
+            `index ${flags.index} does not exist on ${conn.url} (Elasticsearch ${cluster.version})\n`,
+          );
+          process.exitCode = EXIT.FAILURE;
+          return;
+        }
+        const meta = info.meta;
+        const rows: Array<[string, string]> = [
+          [
+            'index',
+            `${info.index} on ${conn.url} (Elasticsearch ${cluster.version}, ${cluster.health})`,
+          ],
+          ['documents', String(info.docCount)],
+          [
+            'tenants',
+            info.tenants.map((t) => `${t.tenantId}: ${t.docs}`).join(', ') +
+              (info.tenantsTruncated ? ', …' : '') || '-',
+          ],
+          ['text', `${meta?.text_model ?? 'no model recorded'}, ${info.textDims ?? '?'} dims`],
+          ['image', `${meta?.image_model ?? 'no model recorded'}, ${info.imageDims ?? '?'} dims`],
+          [
+            'analysis',
+            meta?.analysis
+              ? describeAnalysis(meta.analysis as AnalysisChoice)
+              : 'not recorded (not created by rwb)',
+          ],
+          ['created', meta?.created_at ?? '-'],
+        ];
+        for (const [k, v] of rows) process.stdout.write(`${k.padEnd(10)} ${v}\n`);
+      } finally {
+        await client.close();
+      }
+    });
+
   es.command('fetch')
     .description(
-      'Download the Elasticsearch runtime (org.elasticsearch.distribution.integ-test-zip:elasticsearch:<version>:zip) from\n' +
+      'Download the Elasticsearch runtime (org.elasticsearch.distribution.integ-test-zip:elasticsearch:<version>:zip) from ' +
         'Maven Central (or RWB_MAVEN_REPO; a copy in ~/.m2 is used as is) and extract it. RWB_ES_VERSION picks another 8.x.',
     )
     .option('--json', 'print the runtime location as JSON on stdout')
     .action(async (flags: { json?: boolean }) => {
-      const runtime = await ensureEsRuntime({ version: esVersion(), runtimesDir: esRuntimesDir(), onProgress: runtimeProgressPrinter(false) });
+      const runtime = await ensureEsRuntime({
+        version: esVersion(),
+        runtimesDir: esRuntimesDir(),
+        onProgress: runtimeProgressPrinter(false),
+      });
       if (flags.json) return emitJson(runtime);
-      process.stderr.write(`es: Elasticsearch ${runtime.version} runtime ${runtime.installed ? 'installed' : 'already present'} at ${runtime.home}\n`);
+      process.stderr.write(
+        `es: Elasticsearch ${runtime.version} runtime ${runtime.installed ? 'installed' : 'already present'} at ${runtime.home}\n`,
+      );
     });
 }
