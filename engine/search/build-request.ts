@@ -1,0 +1,254 @@
+/**
+ * The query builder (seed §5.2–§5.3): ParsedQuery + request + SearchConfig → estypes.SearchRequest.
+ *
+ *   query: bool { filter: [tenant, …filters], must: [function_score(text_recall)], should: [additive signals] }
+ *   knn:   [{ title_embedding, filter: [tenant, …every filter] }, { image_embedding.vector, … }]
+ *
+ * ES unions the query's hits with each kNN clause's top k and adds their scores: that is
+ * `filters AND (text_recall OR embedding_recall)`. The tenant clause is built here from `tenantId`
+ * and nothing else; it is the first filter of the query and of every kNN clause, and no request
+ * field can name tenant_id, add a raw query, or reach a global aggregation.
+ */
+import type { estypes } from '@elastic/elasticsearch';
+import type { SearchConfig } from '../config/search-config-schema.ts';
+import { RwbError } from '../errors.ts';
+import type { ParsedQuery } from '../query/query-parser.ts';
+import { buildFacetAggregations, facetOwns, type FacetAggregation } from './facets.ts';
+import {
+  defaultSearchFields,
+  isDateType,
+  isNumericType,
+  type SearchFieldCatalog,
+} from './fields.ts';
+import { buildFilterClause, tenantFilter } from './filters.ts';
+import { buildAdditiveClauses, withRankingFunctions } from './functions.ts';
+import { rankingWeights, type RankingWeights } from './ranking-expression.ts';
+import { MAX_RESULT_WINDOW, resolveSearchRequest, type ResolvedRequest } from './request.ts';
+import { buildTextRecall, type FieldCollector } from './text-recall.ts';
+
+type Query = estypes.QueryDslQueryContainer;
+
+export interface BuildOptions {
+  fields?: SearchFieldCatalog;
+}
+
+/** What the result formatter needs to read the response back. */
+export interface SearchPlan {
+  resolved: ResolvedRequest;
+  /** The ranking expression the weights came from. */
+  expression: string;
+  weights: RankingWeights;
+  facets: FacetAggregation[];
+  /** Which kNN clauses the request carries. */
+  knn: { text: boolean; image: boolean };
+  warnings: string[];
+}
+
+export interface PlannedSearch {
+  request: estypes.SearchRequest;
+  plan: SearchPlan;
+}
+
+const KNN_LIMIT = 10_000;
+
+function checkAdditiveFields(weights: RankingWeights, catalog: SearchFieldCatalog): void {
+  for (const signal of weights.additive) {
+    const field = catalog.get(signal.field);
+    const fits =
+      field !== undefined &&
+      field.nestedPath === null &&
+      (signal.kind === 'timeliness'
+        ? isDateType(field.type) || isNumericType(field.type)
+        : isNumericType(field.type));
+    if (!fits) {
+      const need = signal.kind === 'timeliness' ? 'a date or number field' : 'a number field';
+      throw new RwbError(
+        'INVALID_CONFIG',
+        `ranking.expression: ${signal.kind}(${signal.field}) needs ${need} of the index mapping`,
+        {
+          path: 'ranking.expression',
+        },
+      );
+    }
+  }
+}
+
+/** Sets `boost` on a multi_match / dis_max / bool root (the only roots text_recall produces). */
+function withBoost(query: Query, boost: number): Query {
+  if (boost === 1) return query;
+  const [kind, body] = Object.entries(query)[0] as [string, { boost?: number }];
+  if (body.boost !== undefined) return { bool: { must: [query], boost } };
+  return { [kind]: { ...body, boost } } as Query;
+}
+
+function knnClause(
+  field: string,
+  vector: ArrayLike<number>,
+  settings: { k: number; numCandidates: number },
+  boost: number,
+  filter: Query[],
+  window: number,
+): estypes.KnnSearch {
+  const k = Math.min(KNN_LIMIT, Math.max(settings.k, window));
+  return {
+    field,
+    query_vector: Array.from(vector),
+    k,
+    num_candidates: Math.min(KNN_LIMIT, Math.max(settings.numCandidates, k)),
+    boost,
+    filter,
+  };
+}
+
+function highlightOf(
+  fields: FieldCollector,
+  catalog: SearchFieldCatalog,
+): estypes.SearchHighlight | undefined {
+  const entries: Array<[string, estypes.SearchHighlightField]> = [];
+  for (const name of fields) {
+    const field = catalog.get(name);
+    if (field === undefined || (field.type !== 'text' && field.type !== 'keyword')) continue;
+    entries.push([
+      name,
+      name.startsWith('title_')
+        ? { number_of_fragments: 0 }
+        : { fragment_size: 150, number_of_fragments: 1 },
+    ]);
+  }
+  if (entries.length === 0) return undefined;
+  return {
+    pre_tags: ['<em>'],
+    post_tags: ['</em>'],
+    encoder: 'html',
+    require_field_match: true,
+    fields: Object.fromEntries(entries),
+  };
+}
+
+export function planSearch(
+  parsed: ParsedQuery,
+  resolved: ResolvedRequest,
+  config: SearchConfig,
+  options: BuildOptions = {},
+): PlannedSearch {
+  const catalog = options.fields ?? defaultSearchFields();
+  const { request } = resolved;
+  const warnings: string[] = [];
+  const weights = rankingWeights(config.ranking.expression);
+  checkAdditiveFields(weights, catalog);
+
+  const tenant = tenantFilter(request.tenantId);
+  const clauses = resolved.filters.map(buildFilterClause);
+  const postClauses = clauses.filter((clause) =>
+    resolved.facets.some((facet) => facetOwns(facet, clause.facetKey)),
+  );
+  const queryClauses = clauses.filter((clause) => !postClauses.includes(clause));
+  const window = Math.min(MAX_RESULT_WINDOW, resolved.from + resolved.size);
+
+  const knn: estypes.KnnSearch[] = [];
+  const knnFilter = (): Query[] => [tenant, ...clauses.map((clause) => clause.query)];
+  const useTextKnn =
+    parsed.vector !== undefined && config.query.textEmbedding.enabled && weights.textEmbedding > 0;
+  if (useTextKnn) {
+    knn.push(
+      knnClause(
+        config.query.knn.field,
+        parsed.vector!,
+        config.query.knn,
+        weights.textEmbedding,
+        knnFilter(),
+        window,
+      ),
+    );
+  }
+  if (request.imageVector !== undefined) {
+    let boost = weights.imageEmbedding;
+    if (!weights.mentioned.imageEmbedding) {
+      boost = config.query.imageKnn.boost;
+      warnings.push(
+        `The ranking expression has no image_embedding_relevance(); the image query uses query.imageKnn.boost (${boost})`,
+      );
+    }
+    knn.push(
+      knnClause(
+        config.query.imageKnn.field,
+        request.imageVector,
+        config.query.imageKnn,
+        boost,
+        knnFilter(),
+        window,
+      ),
+    );
+  }
+
+  const highlightFields: FieldCollector = new Set();
+  const textRecall =
+    parsed.ast === null ? null : buildTextRecall(parsed.ast, parsed, config, highlightFields);
+  // No text and no vector: browse (every document that passes the filters). No text but a
+  // vector: the kNN clauses alone decide, a match_all would pull in every document.
+  let scored: Query | null =
+    textRecall === null
+      ? knn.length === 0
+        ? { match_all: {} }
+        : null
+      : withBoost(textRecall, weights.bm25);
+  if (scored !== null) scored = withRankingFunctions(scored, config, catalog);
+
+  const body: estypes.SearchRequest = {
+    from: resolved.from,
+    size: resolved.size,
+    track_total_hits: true,
+    _source: [...config.result.fields],
+    sort: resolved.sort.sort,
+  };
+  if (scored !== null) {
+    const additive = buildAdditiveClauses(weights.additive, config, catalog);
+    const bool: estypes.QueryDslBoolQuery = {
+      filter: [tenant, ...queryClauses.map((clause) => clause.query)],
+      must: [scored],
+    };
+    if (additive.length > 0) bool.should = additive;
+    body.query = { bool };
+  }
+  if (knn.length > 0) body.knn = knn;
+  if (postClauses.length > 0) {
+    body.post_filter =
+      postClauses.length === 1
+        ? postClauses[0]!.query
+        : { bool: { filter: postClauses.map((clause) => clause.query) } };
+  }
+  const facets = buildFacetAggregations(resolved.facets, postClauses);
+  if (facets.facets.length > 0) body.aggs = facets.aggregations;
+  if (resolved.sort.needsTrackScores) body.track_scores = true;
+  if (request.highlight && resolved.size > 0) {
+    const highlight = highlightOf(highlightFields, catalog);
+    if (highlight !== undefined) body.highlight = highlight;
+  }
+  if (request.explain) body.explain = true;
+
+  return {
+    request: body,
+    plan: {
+      resolved,
+      expression: config.ranking.expression,
+      weights,
+      facets: facets.facets,
+      knn: { text: useTextKnn, image: request.imageVector !== undefined },
+      warnings,
+    },
+  };
+}
+
+/**
+ * The ES request for `request` (validated here: INVALID_INPUT naming the field on bad input).
+ * `index` is left to the caller (search(), msearch in the evaluator).
+ */
+export function buildSearchRequest(
+  parsed: ParsedQuery,
+  request: unknown,
+  config: SearchConfig,
+  options: BuildOptions = {},
+): estypes.SearchRequest {
+  const resolved = resolveSearchRequest(request, config, { fields: options.fields });
+  return planSearch(parsed, resolved, config, options).request;
+}

@@ -1,0 +1,270 @@
+/**
+ * The ranking expression (seed §5.3), e.g. `bm25() + 0.2*text_embedding_relevance()`.
+ *
+ * Grammar (whitespace anywhere between tokens):
+ *   expr   := term ('+' term)*
+ *   term   := factor ('*' factor)*
+ *   factor := NUMBER | call | '(' expr ')'
+ *   call   := NAME '(' [FIELD (',' FIELD)*] ')'
+ *
+ * Elasticsearch adds the scores of the text query and each kNN clause and lets each carry a boost,
+ * so what it can execute is a weighted sum of signals. The expression is therefore evaluated to
+ * a linear form: products of a number and a signal are fine, a product of two signals or a bare
+ * constant is not expressible and is rejected with the position. Signals:
+ *   bm25()                          → boost of the text query
+ *   text_embedding_relevance()      → boost of the kNN clause on title_embedding
+ *   image_embedding_relevance()     → boost of the nested kNN clause on image_embedding
+ *   timeliness(field)               → an added freshness decay on a date field
+ *   field_value(field)              → an added field_value_factor on a numeric field
+ */
+import { RwbError } from '../errors.ts';
+
+export type AdditiveSignalKind = 'timeliness' | 'field_value';
+
+export interface AdditiveSignal {
+  kind: AdditiveSignalKind;
+  field: string;
+  weight: number;
+}
+
+export interface RankingWeights {
+  bm25: number;
+  textEmbedding: number;
+  imageEmbedding: number;
+  /** Score terms added on top of the text query, in expression order. */
+  additive: AdditiveSignal[];
+  /** Which signals the expression names at all (a 0 weight still counts as named). */
+  mentioned: { bm25: boolean; textEmbedding: boolean; imageEmbedding: boolean };
+}
+
+export interface RankingExpressionErrorDetails {
+  expression: string;
+  /** UTF-16 offset into the expression. */
+  position: number;
+  path: 'ranking.expression';
+}
+
+export class RankingExpressionError extends RwbError {
+  declare readonly details: RankingExpressionErrorDetails;
+
+  constructor(expression: string, position: number, problem: string) {
+    super(
+      'INVALID_CONFIG',
+      `ranking.expression: ${problem} at position ${position} in "${expression}"`,
+      { expression, position, path: 'ranking.expression' },
+    );
+    this.name = 'RankingExpressionError';
+  }
+}
+
+type SignalKey = 'bm25' | 'textEmbedding' | 'imageEmbedding' | `${AdditiveSignalKind}:${string}`;
+
+/** constant + Σ coefficient·signal (a Map keeps the signals in the order they were written). */
+interface LinearForm {
+  constant: number;
+  coefficients: Map<SignalKey, number>;
+}
+
+const FUNCTIONS: Record<string, { arity: 0 | 1; key: (field: string) => SignalKey }> = {
+  bm25: { arity: 0, key: () => 'bm25' },
+  text_embedding_relevance: { arity: 0, key: () => 'textEmbedding' },
+  image_embedding_relevance: { arity: 0, key: () => 'imageEmbedding' },
+  timeliness: { arity: 1, key: (field) => `timeliness:${field}` },
+  field_value: { arity: 1, key: (field) => `field_value:${field}` },
+};
+
+const MAX_EXPRESSION_LENGTH = 1000;
+const MAX_DEPTH = 32;
+
+class ExpressionParser {
+  private pos = 0;
+  private depth = 0;
+
+  constructor(private readonly text: string) {}
+
+  parse(): LinearForm {
+    if (this.text.length > MAX_EXPRESSION_LENGTH) {
+      this.fail(MAX_EXPRESSION_LENGTH, `is longer than ${MAX_EXPRESSION_LENGTH} characters`);
+    }
+    this.skipSpace();
+    if (this.pos >= this.text.length) this.fail(0, 'is empty; expected e.g. "bm25()"');
+    const form = this.expr();
+    this.skipSpace();
+    if (this.pos < this.text.length) {
+      this.fail(this.pos, `unexpected "${this.text[this.pos]}"; expected "+", "*" or the end`);
+    }
+    return form;
+  }
+
+  private fail(position: number, problem: string): never {
+    throw new RankingExpressionError(this.text, position, problem);
+  }
+
+  private skipSpace(): void {
+    while (this.pos < this.text.length && /\s/.test(this.text[this.pos]!)) this.pos++;
+  }
+
+  private peek(): string | undefined {
+    this.skipSpace();
+    return this.text[this.pos];
+  }
+
+  private expr(): LinearForm {
+    let form = this.term();
+    while (this.peek() === '+') {
+      this.pos++;
+      form = add(form, this.term());
+    }
+    return form;
+  }
+
+  private term(): LinearForm {
+    let form = this.factor();
+    while (this.peek() === '*') {
+      const operator = this.pos;
+      this.pos++;
+      const right = this.factor();
+      const product = multiply(form, right);
+      if (product === null) {
+        this.fail(
+          operator,
+          'two relevance signals cannot be multiplied (only a number times a signal)',
+        );
+      }
+      form = product;
+    }
+    return form;
+  }
+
+  private factor(): LinearForm {
+    const ch = this.peek();
+    const start = this.pos;
+    if (ch === undefined)
+      this.fail(start, 'ends early; expected a number or a function such as bm25()');
+    if (ch === '(') {
+      if (++this.depth > MAX_DEPTH) this.fail(start, `nests deeper than ${MAX_DEPTH} parentheses`);
+      this.pos++;
+      const inner = this.expr();
+      if (this.peek() !== ')') this.fail(this.pos, 'missing ")"');
+      this.pos++;
+      this.depth--;
+      return inner;
+    }
+    const number = /^(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/.exec(this.text.slice(start));
+    if (number !== null) {
+      this.pos += number[0].length;
+      const value = Number(number[0]);
+      if (!Number.isFinite(value)) this.fail(start, `"${number[0]}" is not a finite number`);
+      return { constant: value, coefficients: new Map() };
+    }
+    const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(this.text.slice(start));
+    if (name === null) {
+      const hint = ch === '-' ? ' (weights must not be negative; there is no subtraction)' : '';
+      this.fail(start, `unexpected "${ch}"; expected a number or a function such as bm25()${hint}`);
+    }
+    return this.call(name[0], start);
+  }
+
+  private call(name: string, start: number): LinearForm {
+    const fn = FUNCTIONS[name];
+    if (fn === undefined) {
+      this.fail(start, `unknown function "${name}" (known: ${Object.keys(FUNCTIONS).join(', ')})`);
+    }
+    this.pos += name.length;
+    if (this.peek() !== '(') this.fail(this.pos, `expected "(" after ${name}`);
+    this.pos++;
+    const args: string[] = [];
+    while (this.peek() !== ')') {
+      if (this.peek() === undefined) this.fail(this.pos, `missing ")" to close ${name}(`);
+      if (args.length > 0) {
+        if (this.peek() !== ',') this.fail(this.pos, `expected "," or ")" in ${name}(…)`);
+        this.pos++;
+        this.skipSpace();
+      }
+      const field = /^[A-Za-z_][A-Za-z0-9_.]*/.exec(this.text.slice(this.pos));
+      if (field === null) this.fail(this.pos, `expected a field name in ${name}(…)`);
+      args.push(field[0]);
+      this.pos += field[0].length;
+    }
+    if (args.length !== fn.arity) {
+      this.fail(
+        start,
+        `${name}() takes ${fn.arity === 0 ? 'no arguments' : 'one field name'}, got ${args.length}`,
+      );
+    }
+    this.pos++;
+    return { constant: 0, coefficients: new Map([[fn.key(args[0] ?? ''), 1]]) };
+  }
+}
+
+function add(a: LinearForm, b: LinearForm): LinearForm {
+  const coefficients = new Map(a.coefficients);
+  for (const [key, value] of b.coefficients)
+    coefficients.set(key, (coefficients.get(key) ?? 0) + value);
+  return { constant: a.constant + b.constant, coefficients };
+}
+
+function scale(form: LinearForm, factor: number): LinearForm {
+  const coefficients = new Map<SignalKey, number>();
+  for (const [key, value] of form.coefficients) coefficients.set(key, value * factor);
+  return { constant: form.constant * factor, coefficients };
+}
+
+/** null when both sides carry a signal (not linear). */
+function multiply(a: LinearForm, b: LinearForm): LinearForm | null {
+  if (a.coefficients.size === 0) return scale(b, a.constant);
+  if (b.coefficients.size === 0) return scale(a, b.constant);
+  return null;
+}
+
+const roundWeight = (value: number): number => Math.round(value * 1e9) / 1e9;
+
+export function parseRankingExpression(expression: string): RankingWeights {
+  const form = new ExpressionParser(expression).parse();
+  if (form.constant !== 0) {
+    throw new RankingExpressionError(
+      expression,
+      0,
+      'a constant term adds the same amount to every score and cannot be expressed in Elasticsearch; remove it',
+    );
+  }
+  if (form.coefficients.size === 0) {
+    throw new RankingExpressionError(expression, 0, 'names no relevance signal such as bm25()');
+  }
+  const weights: RankingWeights = {
+    bm25: 0,
+    textEmbedding: 0,
+    imageEmbedding: 0,
+    additive: [],
+    mentioned: { bm25: false, textEmbedding: false, imageEmbedding: false },
+  };
+  for (const [key, value] of form.coefficients) {
+    const weight = roundWeight(value);
+    if (key === 'bm25' || key === 'textEmbedding' || key === 'imageEmbedding') {
+      weights[key] = weight;
+      weights.mentioned[key] = true;
+    } else {
+      const colon = key.indexOf(':');
+      weights.additive.push({
+        kind: key.slice(0, colon) as AdditiveSignalKind,
+        field: key.slice(colon + 1),
+        weight,
+      });
+    }
+  }
+  return weights;
+}
+
+const cache = new Map<string, RankingWeights>();
+const CACHE_LIMIT = 256;
+
+/** parseRankingExpression, memoised (a fresh copy each call, so callers may change it). */
+export function rankingWeights(expression: string): RankingWeights {
+  let weights = cache.get(expression);
+  if (weights === undefined) {
+    weights = parseRankingExpression(expression);
+    if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
+    cache.set(expression, weights);
+  }
+  return structuredClone(weights);
+}
