@@ -250,10 +250,14 @@ async function assertPortFree(port: number, what: string): Promise<void> {
   const by = info
     ? ` by Elasticsearch ${info.version} (cluster "${info.clusterName}", pid ${info.pid})`
     : '';
+  // A node named rwb-* is one of ours, started with another RWB_HOME (or the profile's files were removed).
+  const hint = info?.clusterName.startsWith('rwb-')
+    ? ` It looks like a node started by rwb with another RWB_HOME; stop it with \`kill ${info.pid}\` or from that RWB_HOME.`
+    : '';
   throw new RwbError(
     'ES_RUNTIME',
     `Port ${port} on 127.0.0.1 (${what}) is already in use${by}, which is not this profile's node. ` +
-      'Stop that process, or choose other ports with --port (transport defaults to port + 100).',
+      `Stop that process, or choose other ports with --port (transport defaults to port + 100).${hint}`,
     { port },
   );
 }
