@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# System packages: Java 17+ (Elasticsearch) and Chromium (Playwright e2e). Installed with apt when
+# missing and we are root; otherwise a clear message says what to install.
+set -euo pipefail
+need=()
+command -v java >/dev/null 2>&1 || need+=(openjdk-17-jre-headless)
+[ -x /usr/bin/chromium ] || need+=(chromium)
+# CJK glyphs for the demo catalog in e2e screenshots.
+[ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need+=(fonts-wqy-microhei)
+if [ ${#need[@]} -eq 0 ]; then echo "system packages: all present"; exit 0; fi
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "installing: ${need[*]}"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+else
+  echo "missing system packages: ${need[*]} — install them (e.g. sudo apt-get install ${need[*]})" >&2
+  exit 1
+fi
