@@ -14,6 +14,7 @@ import {
   type MavenArtifact,
 } from '../net/maven.ts';
 import { paths } from '../paths.ts';
+import { esRuntimesDir } from './layout.ts';
 import { extractZip, type ExtractProgress } from './zip.ts';
 
 /**
@@ -58,7 +59,7 @@ export function esRuntimeArtifact(version: string): MavenArtifact {
   };
 }
 
-export function esRuntimeHome(version: string, runtimesDir = paths.runtimes()): string {
+export function esRuntimeHome(version: string, runtimesDir = esRuntimesDir()): string {
   return path.join(runtimesDir, `elasticsearch-${version}`);
 }
 
@@ -85,7 +86,7 @@ async function openDirectories(dir: string): Promise<void> {
 /** The runtime if it is already extracted, else null (never downloads). */
 export function findEsRuntime(
   version = esVersion(),
-  runtimesDir = paths.runtimes(),
+  runtimesDir = esRuntimesDir(),
 ): EsRuntime | null {
   const home = esRuntimeHome(version, runtimesDir);
   return existsSync(esLauncher(home)) && existsSync(path.join(home, 'lib'))
@@ -107,7 +108,8 @@ export async function ensureEsRuntime(
   } = {},
 ): Promise<EsRuntime> {
   const version = opts.version ?? esVersion();
-  const runtimesDir = opts.runtimesDir ?? paths.runtimes();
+  // As root behind a closed home directory this is the shared location the ES user can read (layout.ts).
+  const runtimesDir = opts.runtimesDir ?? esRuntimesDir();
   const existing = findEsRuntime(version, runtimesDir);
   if (existing) {
     opts.onProgress?.({ phase: 'ready', home: existing.home });
