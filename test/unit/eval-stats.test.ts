@@ -179,6 +179,34 @@ describe('rankBiasedOverlap (RBO_ext, Webber et al. 2010)', () => {
     expect(rankBiasedOverlap(topSwapped, base)).toBeCloseTo(top, 12);
   });
 
+  it('equals a direct transcription of eq. 32 (overlaps recounted per depth) on random pairs', () => {
+    const direct = (first: string[], second: string[], p: number): number => {
+      const [long, short] = first.length >= second.length ? [first, second] : [second, first];
+      const l = long.length;
+      const s = short.length;
+      const overlapAt = (d: number) => {
+        const prefix = new Set(long.slice(0, d));
+        return short.slice(0, Math.min(d, s)).filter((id) => prefix.has(id)).length;
+      };
+      let seen = 0;
+      for (let d = 1; d <= l; d++) seen += (overlapAt(d) / d) * p ** d;
+      let extrapolated = 0;
+      for (let d = s + 1; d <= l; d++)
+        extrapolated += ((overlapAt(s) * (d - s)) / (s * d)) * p ** d;
+      const tail = ((overlapAt(l) - overlapAt(s)) / l + overlapAt(s) / s) * p ** l;
+      return ((1 - p) / p) * (seen + extrapolated) + tail;
+    };
+    const random = createRandom('rbo');
+    const pool = Array.from({ length: 15 }, (_, i) => `d${i}`);
+    const pick = (n: number) => shuffled(pool, random).slice(0, n);
+    for (let t = 0; t < 300; t++) {
+      const a = pick(1 + random.int(12));
+      const b = pick(1 + random.int(12));
+      const p = 0.05 + 0.9 * random.next();
+      expect(rankBiasedOverlap(a, b, { p })).toBeCloseTo(direct(a, b, p), 12);
+    }
+  });
+
   it('cuts both lists at k, ignores repeated ids and handles empty lists', () => {
     expect(rankBiasedOverlap(['a', 'b', 'x'], ['a', 'b', 'y'], { k: 2 })).toBeCloseTo(1, 12);
     expect(rankBiasedOverlap(['a', 'a', 'b'], ['a', 'b'])).toBeCloseTo(1, 12);

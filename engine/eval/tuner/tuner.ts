@@ -55,7 +55,10 @@ export interface TuneOptions<TConfig> {
   readonly sensitivityPoints?: number;
   /** Cache key of a query's request for given params (see eval-cache.ts). */
   readonly requestKey?: RequestKeyFn;
-  /** Reuse a cache across tuning runs with the same base config and query set. */
+  /**
+   * Reuse a cache across tuning runs with the same base config, query set and metric; the
+   * report's `evaluations` then count over every run that used it.
+   */
   readonly cache?: EvaluationCache;
   readonly tpe?: TpeOptions;
   readonly coordinateAscent?: Omit<CoordinateAscentOptions, 'start'>;
