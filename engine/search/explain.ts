@@ -125,6 +125,7 @@ export function scoreBreakdown(explanation: estypes.ExplainExplanation): ScoreBr
   const fields: Record<string, number> = {};
   let lexical = 0;
   for (const [field, value] of [...parts.fields].sort((a, b) => b[1] - a[1])) {
+    if (value === 0) continue;
     fields[field] = round(value);
     lexical += value;
   }

@@ -74,6 +74,10 @@ const FUNCTIONS: Record<string, { arity: 0 | 1; key: (field: string) => SignalKe
 };
 
 const MAX_EXPRESSION_LENGTH = 1000;
+
+/** ES rejects negative boosts, so there is no minus at all. */
+const subtractionHint = (ch: string): string =>
+  ch === '-' ? ' (weights must not be negative; there is no subtraction)' : '';
 const MAX_DEPTH = 32;
 
 class ExpressionParser {
@@ -91,7 +95,8 @@ class ExpressionParser {
     const form = this.expr();
     this.skipSpace();
     if (this.pos < this.text.length) {
-      this.fail(this.pos, `unexpected "${this.text[this.pos]}"; expected "+", "*" or the end`);
+      const ch = this.text[this.pos]!;
+      this.fail(this.pos, `unexpected "${ch}"; expected "+", "*" or the end${subtractionHint(ch)}`);
     }
     return form;
   }
@@ -159,8 +164,10 @@ class ExpressionParser {
     }
     const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(this.text.slice(start));
     if (name === null) {
-      const hint = ch === '-' ? ' (weights must not be negative; there is no subtraction)' : '';
-      this.fail(start, `unexpected "${ch}"; expected a number or a function such as bm25()${hint}`);
+      this.fail(
+        start,
+        `unexpected "${ch}"; expected a number or a function such as bm25()${subtractionHint(ch)}`,
+      );
     }
     return this.call(name[0], start);
   }

@@ -13,7 +13,8 @@ type Query = estypes.QueryDslQueryContainer;
 function recallOf(body: estypes.SearchRequest): Query {
   const must = rootBool(body).must as Query[];
   expect(must).toHaveLength(1);
-  return must[0]!.function_score?.query ?? must[0]!;
+  const functionScore = must[0]!.function_score as estypes.QueryDslFunctionScoreQuery | undefined;
+  return functionScore?.query ?? must[0]!;
 }
 
 const TENANT = { term: { tenant_id: '1' } };
@@ -215,7 +216,7 @@ describe('structure: filters AND (text_recall OR embedding_recall)', () => {
       c.ranking.boostMode = 'sum';
     });
     const must = rootBool(await build({ tenantId: '1', query: '耳机' }, config)).must as Query[];
-    const fs = must[0]!.function_score!;
+    const fs = must[0]!.function_score as estypes.QueryDslFunctionScoreQuery;
     expect(fs.functions).toEqual([
       {
         gauss: { create_time: { origin: 'now', scale: '90d', offset: '0d', decay: 0.5 } },

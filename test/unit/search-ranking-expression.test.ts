@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import {
+  parseRankingExpression,
+  RankingExpressionError,
+  rankingWeights,
+} from '../../engine/search/ranking-expression.ts';
+
+describe('ranking expression → weights', () => {
+  it('reads the seed default', () => {
+    expect(parseRankingExpression('bm25() + 0.2*text_embedding_relevance()')).toEqual({
+      bm25: 1,
+      textEmbedding: 0.2,
+      imageEmbedding: 0,
+      additive: [],
+      mentioned: { bm25: true, textEmbedding: true, imageEmbedding: false },
+    });
+  });
+
+  it('multiplies numbers in, adds repeated signals, expands parentheses', () => {
+    const weights = parseRankingExpression(
+      '2 * (bm25() + 0.5 * image_embedding_relevance()) + text_embedding_relevance() * 0.1 * 3 + bm25()',
+    );
+    expect(weights).toMatchObject({ bm25: 3, imageEmbedding: 1, textEmbedding: 0.3 });
+  });
+
+  it('accepts additive timeliness(field) and field_value(field) signals', () => {
+    expect(
+      parseRankingExpression(
+        'bm25() + 0.1*timeliness(create_time) + 0.05 * field_value(total_inventory)',
+      ).additive,
+    ).toEqual([
+      { kind: 'timeliness', field: 'create_time', weight: 0.1 },
+      { kind: 'field_value', field: 'total_inventory', weight: 0.05 },
+    ]);
+  });
+
+  it('accepts numbers written as .5, 1e-1 and 0 weights', () => {
+    expect(parseRankingExpression('.5*bm25() + 1e-1*text_embedding_relevance()')).toMatchObject({
+      bm25: 0.5,
+      textEmbedding: 0.1,
+    });
+    expect(parseRankingExpression('0*bm25() + text_embedding_relevance()')).toMatchObject({
+      bm25: 0,
+      mentioned: { bm25: true },
+    });
+  });
+
+  const errors: Array<[string, number, RegExp]> = [
+    ['', 0, /is empty/],
+    ['bm25() * text_embedding_relevance()', 7, /two relevance signals cannot be multiplied/],
+    ['bm25() - 0.2*text_embedding_relevance()', 7, /unexpected "-".*no subtraction/],
+    ['bm25() + popularity()', 9, /unknown function "popularity"/],
+    ['bm25(title_zh)', 0, /bm25\(\) takes no arguments, got 1/],
+    ['timeliness()', 0, /timeliness\(\) takes one field name, got 0/],
+    ['bm25() + 1', 0, /a constant term/],
+    ['3', 0, /a constant term/],
+    ['(bm25() + 1', 11, /missing "\)"/],
+    ['bm25() 0.2', 7, /unexpected "0"; expected "\+", "\*" or the end/],
+    ['bm25 + 1', 5, /expected "\(" after bm25/],
+    ['bm25() +', 8, /ends early/],
+    ['bm25(', 5, /missing "\)" to close bm25\(/],
+  ];
+  for (const [expression, position, message] of errors) {
+    it(`rejects ${JSON.stringify(expression)} at position ${position}`, () => {
+      let error: unknown;
+      try {
+        parseRankingExpression(expression);
+      } catch (err) {
+        error = err;
+      }
+      expect(error).toBeInstanceOf(RankingExpressionError);
+      const typed = error as RankingExpressionError;
+      expect(typed.code).toBe('INVALID_CONFIG');
+      expect(typed.details).toEqual({ expression, position, path: 'ranking.expression' });
+      expect(typed.message).toMatch(message);
+      expect(typed.message).toContain(`at position ${position}`);
+    });
+  }
+
+  it('never throws anything but a RankingExpressionError on random input', () => {
+    let seed = 12345;
+    const random = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const alphabet = [
+      'bm25',
+      '(',
+      ')',
+      '+',
+      '*',
+      '0.3',
+      ' ',
+      'text_embedding_relevance',
+      'x',
+      ',',
+      '-',
+      '1e999',
+    ];
+    for (let i = 0; i < 2000; i++) {
+      const text = Array.from(
+        { length: Math.floor(random() * 12) },
+        () => alphabet[Math.floor(random() * alphabet.length)],
+      ).join('');
+      try {
+        parseRankingExpression(text);
+      } catch (err) {
+        expect(err, text).toBeInstanceOf(RankingExpressionError);
+      }
+    }
+    expect(() => parseRankingExpression(`${'('.repeat(40)}bm25()${')'.repeat(40)}`)).toThrow(
+      /nests deeper than 32/,
+    );
+  });
+
+  it('memoises but hands out independent copies', () => {
+    const first = rankingWeights('bm25() + 0.2*text_embedding_relevance()');
+    first.bm25 = 99;
+    expect(rankingWeights('bm25() + 0.2*text_embedding_relevance()').bm25).toBe(1);
+  });
+});
