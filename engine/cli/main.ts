@@ -6,6 +6,7 @@ import { registerDbCommands } from './commands/db.ts';
 import { registerEmbedCommands } from './commands/embed.ts';
 import { registerIngestCommands } from './commands/ingest.ts';
 import { registerAppCommands } from './commands/app.ts';
+import { registerDemoCommands } from './commands/demo.ts';
 
 export function buildProgram(): Command {
   const program = new Command('rwb')
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerEmbedCommands(program);
   registerIngestCommands(program);
   registerAppCommands(program);
+  registerDemoCommands(program);
   return program;
 }
 
