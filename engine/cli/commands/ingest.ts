@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Option, type Command } from 'commander';
 import { mysqlConnectionFromEnv, esConnectionFromEnv } from '../../config/connections.ts';
 import { RwbError } from '../../errors.ts';
 import { runIngest, summaryLine } from '../../ingest/pipeline.ts';
