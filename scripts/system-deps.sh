@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# System packages: Java 17+ (Elasticsearch) and Chromium (Playwright e2e). Installed with apt when
-# missing and we are root; otherwise a clear message says what to install.
+# System packages: Java 17+ (Elasticsearch) always; with --tests also Chromium (Playwright e2e) and
+# a CJK font (readable e2e screenshots of the bilingual demo). Installed with apt when missing and
+# we are root; otherwise a clear message says what to install.
 set -euo pipefail
 need=()
 command -v java >/dev/null 2>&1 || need+=(openjdk-17-jre-headless)
-[ -x /usr/bin/chromium ] || need+=(chromium)
-# CJK glyphs for the demo catalog in e2e screenshots.
-[ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need+=(fonts-wqy-microhei)
+if [ "${1:-}" = "--tests" ]; then
+  [ -x /usr/bin/chromium ] || need+=(chromium)
+  [ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need+=(fonts-wqy-microhei)
+fi
 if [ ${#need[@]} -eq 0 ]; then echo "system packages: all present"; exit 0; fi
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "installing: ${need[*]}"

@@ -12,7 +12,7 @@ step "Installing npm dependencies"
 bash scripts/install.sh || { echo "npm install failed"; exit 1; }
 
 step "Installing system packages the tests need (Chromium for e2e)"
-bash scripts/system-deps.sh || { echo "could not install system packages"; exit 1; }
+bash scripts/system-deps.sh --tests || { echo "could not install system packages"; exit 1; }
 
 step "Fetching the Elasticsearch runtime and the embedding models (cached in $RWB_HOME)"
 node bin/rwb.mjs es fetch || exit 1
