@@ -559,3 +559,32 @@ describe('bad requests name the field', () => {
     });
   });
 });
+
+describe('language override and warnings', () => {
+  it('treats every term as the given language and translates from it', async () => {
+    const detected = await prepare({ tenantId: '1', query: '耳机' });
+    expect(detected.parsed.language.language).toBe('zh');
+    expect(detected.parsed.translations).toEqual({ en: 'headphones' });
+
+    const forced = await prepare({ tenantId: '1', query: '耳机', language: 'en' });
+    expect(forced.languageOverridden).toBe(true);
+    expect(forced.parsed.language).toMatchObject({ language: 'en', confidence: 1 });
+    expect(forced.parsed.terms[0]!.language.language).toBe('en');
+    // As English text there is no glossary entry to translate from: every field gets the original.
+    expect(forced.parsed.translations).toEqual({});
+    const recall = recallOf(forced.request);
+    expect(recall.multi_match!.query).toBe('耳机');
+    expect(recall.multi_match!.fields).toEqual(
+      expect.arrayContaining(['title_zh^3', 'title_en^3']),
+    );
+  });
+
+  it('warns when text embedding is on but no embedder was given', async () => {
+    const config = seedSearchConfig((c) => (c.query.textEmbedding.enabled = true));
+    const prepared = await prepare({ tenantId: '1', query: '手机' }, config);
+    expect(prepared.parsed.warnings).toContain(
+      'Text embedding is enabled but no embedder was given: searching without a query vector',
+    );
+    expect(prepared.request.knn).toBeUndefined();
+  });
+});
