@@ -10,6 +10,7 @@ import { RwbError } from '../errors.ts';
 import { docId, type ProductDoc, type RowError, type SourceProduct } from '../catalog/types.ts';
 import { transformSpu } from './spu-transformer.ts';
 import type { DocumentEmbedder } from './embedding-stage.ts';
+import type { ImageEmbedder } from './image-stage.ts';
 import type { PrefixTracker } from './checkpoint.ts';
 
 export interface PassCounters {
@@ -29,6 +30,7 @@ export interface StreamOptions {
   skip: number;
   expectedIdAtSkip: string | null;
   embedder: DocumentEmbedder | null;
+  imageEmbedder: ImageEmbedder | null;
   embedBatchSize: number;
   batchSize: number;
   concurrency: number;
@@ -193,6 +195,10 @@ async function prepareBatch(
     out.push(prepared);
     const text = o.embedder?.textFor(result.doc);
     if (text) needVectors.push({ prepared, text });
+  }
+  if (o.imageEmbedder) {
+    const docs = out.filter((p) => p.op === 'index').map((p) => p.doc as ProductDoc);
+    for (const w of await o.imageEmbedder.embedInto(docs, o.signal)) o.onWarning(w);
   }
   if (o.embedder && needVectors.length > 0) {
     const vectors = await o.embedder.embed(

@@ -45,6 +45,22 @@ export const IngestOptionsSchema = z
       })
       .strict()
       .default({}),
+    /**
+     * Image embeddings from a CLIP-style vision tower (ONNX) of your own; null = none.
+     * `modelId` names the model in the index metadata, so vectors of two models never mix.
+     */
+    imageEmbedding: z
+      .object({
+        visionModelPath: z.string().min(1),
+        modelId: z.string().min(1).default('custom-clip'),
+        imageSize: z.number().int().min(8).max(1024).optional(),
+        executionProvider: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
+        maxImagesPerProduct: z.number().int().min(1).max(50).default(5),
+        timeoutMs: z.number().int().min(100).max(300_000).default(15_000),
+      })
+      .strict()
+      .nullable()
+      .default(null),
     /** Refresh the index at the end so the documents are searchable at once. */
     refresh: z.boolean().default(true),
   })

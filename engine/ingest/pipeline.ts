@@ -17,6 +17,7 @@ import { CheckpointStore, PrefixTracker, checkpointKey, type Checkpoint } from '
 import { readWatermark, writeWatermark } from './watermark.ts';
 import { openIngestSource, type IngestSourceHandle } from './sources.ts';
 import { openDocumentEmbedder, type DocumentEmbedder } from './embedding-stage.ts';
+import { openImageEmbedder, type ImageEmbedder } from './image-stage.ts';
 import { FailureLog } from './failure-log.ts';
 import { indexOneStream, isConnectionError, type PassCounters } from './bulk-pass.ts';
 import type { IngestReport } from './report.ts';
@@ -50,6 +51,7 @@ export async function runIngest(input: IngestOptionsInput, hooks: IngestHooks = 
 
   const client = createEsClient(opts.es);
   let embedder: DocumentEmbedder | null = null;
+  let imageEmbedder: ImageEmbedder | null = null;
   const failures = new FailureLog(jobId, hooks.failuresDir);
   try {
     await assertEsReachable(client, opts.es.url);
@@ -59,14 +61,19 @@ export async function runIngest(input: IngestOptionsInput, hooks: IngestHooks = 
     } else {
       log('info', 'Text embeddings disabled: documents are indexed without title_embedding');
     }
-    const indexInfo = await ensureIndex(client, {
+    if (opts.imageEmbedding) {
+      imageEmbedder = await openImageEmbedder(opts.imageEmbedding);
+      log('info', `Image embeddings: ${imageEmbedder.modelId} (${imageEmbedder.dims}-d) on ${imageEmbedder.executionProvider.toUpperCase()}`);
+    }
+    await ensureIndex(client, {
       index: opts.index,
       textDims: embedder?.dims ?? null,
       textModel: embedder?.modelId ?? null,
+      imageDims: imageEmbedder?.dims ?? null,
+      imageModel: imageEmbedder?.modelId ?? null,
       recreate: opts.recreate,
     });
     if (opts.recreate) log('info', `Index ${opts.index} recreated`);
-    void indexInfo;
 
     const sourceKey = describeSourceKey(opts);
     const since = opts.incremental ? await readWatermark(client, opts.index, sourceKey, opts.tenantIds) : null;
@@ -93,7 +100,7 @@ export async function runIngest(input: IngestOptionsInput, hooks: IngestHooks = 
         total = await source.count();
         if (reconnects === 0) resumedFrom = checkpoint?.finished ?? 0;
         if (checkpoint && reconnects === 0) log('info', `Resuming after ${checkpoint.finished} finished products (checkpoint of an earlier run)`);
-        await runPass({ opts, client, source, embedder, checkpoint, key, store, counters, total, since, jobId, emit, failures, onWarning, signal: hooks.signal });
+        await runPass({ opts, client, source, embedder, imageEmbedder, checkpoint, key, store, counters, total, since, jobId, emit, failures, onWarning, signal: hooks.signal });
         break;
       } catch (err) {
         if (!isConnectionError(err) || reconnects >= opts.reconnectAttempts || hooks.signal?.aborted) throw err;
@@ -129,6 +136,7 @@ export async function runIngest(input: IngestOptionsInput, hooks: IngestHooks = 
       embedding: embedder
         ? { model: embedder.modelId, dims: embedder.dims, executionProvider: embedder.executionProvider, computed: embedder.stats().computed, cached: embedder.stats().cached }
         : null,
+      images: imageEmbedder ? { model: imageEmbedder.modelId, dims: imageEmbedder.dims, ...imageEmbedder.stats() } : null,
       reconnects,
       durationMs,
       docsPerSecond: durationMs > 0 ? ((counters.indexed + counters.deleted) * 1000) / durationMs : 0,
@@ -154,6 +162,7 @@ export async function runIngest(input: IngestOptionsInput, hooks: IngestHooks = 
     throw e;
   } finally {
     await embedder?.close();
+    await imageEmbedder?.close();
     await client.close();
   }
 }
@@ -163,6 +172,7 @@ interface PassContext {
   client: Client;
   source: IngestSourceHandle;
   embedder: DocumentEmbedder | null;
+  imageEmbedder: ImageEmbedder | null;
   checkpoint: Checkpoint | null;
   key: string;
   store: CheckpointStore;
@@ -204,6 +214,7 @@ async function runPass(ctx: PassContext): Promise<void> {
       skip,
       expectedIdAtSkip: ctx.checkpoint?.lastId ?? null,
       embedder: ctx.embedder,
+      imageEmbedder: ctx.imageEmbedder,
       embedBatchSize: opts.embedding.batchSize,
       batchSize: opts.batchSize,
       concurrency: opts.concurrency,

@@ -23,6 +23,7 @@ export interface IngestReport {
   failures: RowError[];
   failuresFile: string | null;
   embedding: { model: string; dims: number; executionProvider: string; computed: number; cached: number } | null;
+  images: { model: string; dims: number; images: number; failed: number } | null;
   reconnects: number;
   durationMs: number;
   docsPerSecond: number;

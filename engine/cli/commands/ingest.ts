@@ -30,6 +30,8 @@ interface IngestFlags {
   embeddings: boolean;
   ep: 'auto' | 'cpu' | 'cuda';
   threads?: string;
+  imageModel?: string;
+  imageModelId: string;
   reconnectAttempts: string;
   json?: boolean;
 }
@@ -71,6 +73,8 @@ export function registerIngestCommands(program: Command): void {
     .option('--no-embeddings', 'index without title_embedding')
     .addOption(new Option('--ep <provider>', 'ONNX execution provider').choices(['auto', 'cpu', 'cuda']).default('auto'))
     .option('--threads <n>', 'ONNX intra-op threads (default: all cores)')
+    .option('--image-model <path>', 'vision tower (.onnx) of a CLIP-style model: embeds product and SKU images into image_embedding')
+    .option('--image-model-id <id>', 'name recorded for the image model in the index metadata', 'custom-clip')
     .option('--reconnect-attempts <n>', 'if ES goes away mid-ingest, wait and resume this many times before failing', '0')
     .option('--json', 'print the final report as JSON')
     .action(async (flags: IngestFlags) => {
@@ -97,6 +101,7 @@ export function registerIngestCommands(program: Command): void {
             const e = report.embedding;
             process.stdout.write(`Embeddings: ${e.model} on ${e.executionProvider.toUpperCase()}, ${e.computed} computed, ${e.cached} from cache\n`);
           }
+          if (report.images) process.stdout.write(`Images: ${report.images.images - report.images.failed} embedded, ${report.images.failed} failed\n`);
           if (report.failuresFile) process.stdout.write(`Failures and warnings: ${report.failuresFile}\n`);
         }
         if (report.failed > 0) process.exitCode = EXIT.PARTIAL;
@@ -146,5 +151,6 @@ export function buildIngestInput(flags: IngestFlags): IngestOptionsInput {
       executionProvider: flags.ep,
       threads: int('threads', flags.threads),
     },
+    imageEmbedding: flags.imageModel ? { visionModelPath: flags.imageModel, modelId: flags.imageModelId, executionProvider: flags.ep } : null,
   };
 }
