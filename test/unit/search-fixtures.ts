@@ -2,6 +2,7 @@
  * Shared fixtures of the engine/search unit tests: the seed's config (rewrite dictionary, glossary,
  * a `name` domain), a deterministic embedder, and a helper that runs parse + build without ES.
  */
+import { expect } from 'vitest';
 import type { estypes } from '@elastic/elasticsearch';
 import {
   defaultSearchConfig,
@@ -73,4 +74,12 @@ export function rootBool(body: estypes.SearchRequest): estypes.QueryDslBoolQuery
   const bool = body.query?.bool;
   if (bool === undefined) throw new Error('query root is not a bool');
   return bool;
+}
+
+/** The function_score's query, or the query itself when no function is on. */
+export function recallOf(body: estypes.SearchRequest): estypes.QueryDslQueryContainer {
+  const must = rootBool(body).must as estypes.QueryDslQueryContainer[];
+  expect(must).toHaveLength(1);
+  const functionScore = must[0]!.function_score as estypes.QueryDslFunctionScoreQuery | undefined;
+  return functionScore?.query ?? must[0]!;
 }
