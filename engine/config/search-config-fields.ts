@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { RwbError } from '../errors.ts';
 import { formatPath, type ConfigIssue, type IssuePath } from './config-issues.ts';
 import type { SearchConfig } from './search-config-schema.ts';
+import { parseRankingExpression } from '../search/ranking-expression.ts';
 
 /** Field path → ES type (`text`, `keyword`, `nested`, …); `unknown` when only names are known. */
 export type FieldCatalog = ReadonlyMap<string, string>;
@@ -197,6 +198,21 @@ export function checkSearchConfigFields(
       fn.type === 'decay' ? 'numericOrDate' : 'numeric',
     ),
   );
+  // timeliness(field) / field_value(field) in the expression; a malformed expression is reported
+  // by the rules check, so it is skipped here.
+  let additive: ReturnType<typeof parseRankingExpression>['additive'] = [];
+  try {
+    additive = parseRankingExpression(config.ranking.expression).additive;
+  } catch {
+    additive = [];
+  }
+  for (const signal of additive) {
+    check(
+      ['ranking', 'expression'],
+      signal.field,
+      signal.kind === 'timeliness' ? 'numericOrDate' : 'numeric',
+    );
+  }
   config.facets.forEach((facet, i) => {
     if (facet.type === 'terms') check(['facets', i, 'field'], facet.field, 'aggregatable');
     else if (facet.type === 'range') check(['facets', i, 'field'], facet.field, 'numericOrDate');

@@ -6,6 +6,8 @@ import { DEFAULT_DOMAIN } from '../query/ast.ts';
 import { parseBooleanExpression } from '../query/boolean-parser.ts';
 import { QueryParseError } from '../query/parse-error.ts';
 import { normalizeRewriteKey } from '../query/rewrite.ts';
+// ranking-expression.ts imports only errors.ts, so this adds no import cycle with engine/search.
+import { parseRankingExpression, RankingExpressionError } from '../search/ranking-expression.ts';
 import { formatPath, type ConfigIssue, type IssuePath } from './config-issues.ts';
 import type { SearchConfig } from './search-config-schema.ts';
 
@@ -124,6 +126,16 @@ function checkRewriteDictionary(config: SearchConfig, out: IssueList): void {
   }
 }
 
+/** The expression must parse now, not at the first search after an export reaches production. */
+function checkRankingExpression(config: SearchConfig, out: IssueList): void {
+  try {
+    parseRankingExpression(config.ranking.expression);
+  } catch (err) {
+    if (!(err instanceof RankingExpressionError)) throw err;
+    out.add(['ranking', 'expression'], err.message.replace(/^ranking\.expression:\s*/, ''));
+  }
+}
+
 function checkLimits(config: SearchConfig, out: IssueList): void {
   const { knn, imageKnn, textEmbedding } = config.query;
   if (knn.numCandidates < knn.k)
@@ -156,6 +168,7 @@ export function checkSearchConfigRules(config: SearchConfig): ConfigIssue[] {
   checkDomains(config, out);
   checkLanguages(config, out);
   checkRewriteDictionary(config, out);
+  checkRankingExpression(config, out);
   checkLimits(config, out);
   return out.issues;
 }
