@@ -11,7 +11,7 @@ import { docId, type ProductDoc, type RowError, type SourceProduct } from '../ca
 import { transformSpu } from './spu-transformer.ts';
 import type { DocumentEmbedder } from './embedding-stage.ts';
 import type { ImageEmbedder } from './image-stage.ts';
-import type { PrefixTracker } from './checkpoint.ts';
+import type { ItemOutcome, PrefixTracker } from './checkpoint.ts';
 
 export interface PassCounters {
   indexed: number;
@@ -63,33 +63,47 @@ export async function indexOneStream(o: StreamOptions): Promise<void> {
   const meta = new WeakMap<object, Prepared>();
   const seqById = new Map<string, Prepared>();
 
-  const finish = (p: Prepared) => {
+  const finish = (p: Prepared, outcome: ItemOutcome) => {
     seqById.delete(p.id);
-    o.tracker.finish(p.seq);
+    o.tracker.finish(p.seq, p.id, outcome);
     if (p.updateTime && (!o.counters.maxUpdateTime || p.updateTime > o.counters.maxUpdateTime)) o.counters.maxUpdateTime = p.updateTime;
     o.onProgress();
   };
 
-  const prepared = prepareStream(o, (seq, errs) => {
+  const prepared = prepareStream(o, (seq, id, errs) => {
     o.counters.failed += 1;
     for (const e of errs) o.onFailure(e);
-    o.tracker.finish(seq);
+    o.tracker.finish(seq, id, 'failed');
     o.onProgress();
   });
 
+  // The bulk helper flushes by bytes, not by documents: measure the first documents and turn
+  // --batch-size (documents per request) into the matching byte budget.
+  const iterator = prepared[Symbol.asyncIterator]();
+  const head: Prepared[] = [];
+  while (head.length < Math.min(o.batchSize, 200)) {
+    const next = await iterator.next();
+    if (next.done) break;
+    head.push(next.value);
+  }
+  const flushBytes = bytesPerBatch(head, o.batchSize);
+
   async function* documents(): AsyncGenerator<object> {
-    for await (const p of prepared) {
-      if (o.signal?.aborted) return;
+    const track = (p: Prepared) => {
       meta.set(p.doc, p);
       seqById.set(p.id, p);
-      o.tracker.register(p.seq, p.id);
-      yield p.doc;
+      return p.doc;
+    };
+    for (const p of head) yield track(p);
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+      if (o.signal?.aborted) return;
+      yield track(next.value);
     }
   }
 
   const helper = o.client.helpers.bulk<object>({
     datasource: documents(),
-    flushBytes: Math.max(64 * 1024, o.batchSize * 12 * 1024),
+    flushBytes,
     flushInterval: 2000,
     concurrency: o.concurrency,
     retries: o.retries,
@@ -105,21 +119,22 @@ export async function indexOneStream(o: StreamOptions): Promise<void> {
       if (!p) return;
       if (p.op === 'delete') o.counters.deleted += 1;
       else o.counters.indexed += 1;
-      finish(p);
+      finish(p, p.op === 'delete' ? 'deleted' : 'indexed');
     },
     onDrop(drop) {
       const action = drop.operation as unknown as Record<string, { _id?: string }>;
       const id = Object.values(action)[0]?._id ?? null;
       const p = id ? seqById.get(id) : undefined;
-      if (p?.op === 'delete' && drop.status === 404) {
-        o.counters.deleted += 1; // already absent: the delete's intent holds
+      const alreadyAbsent = p?.op === 'delete' && drop.status === 404; // the delete's intent holds
+      if (alreadyAbsent) {
+        o.counters.deleted += 1;
       } else {
         o.counters.failed += 1;
         const [tenant, spu] = splitId(id);
         const reason = drop.error ? `${drop.error.type}: ${drop.error.reason ?? ''}`.trim() : `HTTP ${drop.status} after retries`;
         o.onFailure({ tenant_id: tenant, spu_id: spu, where: `elasticsearch[_id=${id}]`, reason });
       }
-      if (p) finish(p);
+      if (p) finish(p, alreadyAbsent ? 'deleted' : 'failed');
     },
   });
 
@@ -133,8 +148,16 @@ export async function indexOneStream(o: StreamOptions): Promise<void> {
   if (o.signal?.aborted) throw new RwbError('CANCELLED', 'Ingest cancelled');
 }
 
+/** Mean serialized size of the sample (action line included) × documents per request. */
+export function bytesPerBatch(sample: Array<{ doc: object }>, batchSize: number): number {
+  if (sample.length === 0) return 5_000_000;
+  const total = sample.reduce((n, p) => n + Buffer.byteLength(JSON.stringify(p.doc)) + 80, 0);
+  // The helper flushes once the buffer reaches flushBytes, i.e. after the document that crosses it.
+  return Math.max(1, Math.round((total / sample.length) * (batchSize - 0.5)));
+}
+
 /** Numbers products, skips the finished prefix, transforms and embeds in overlapping batches. */
-async function* prepareStream(o: StreamOptions, onRejected: (seq: number, errors: RowError[]) => void): AsyncGenerator<Prepared> {
+async function* prepareStream(o: StreamOptions, onRejected: (seq: number, id: string, errors: RowError[]) => void): AsyncGenerator<Prepared> {
   let seq = 0;
   let batch: Array<{ seq: number; product: SourceProduct }> = [];
   let pending: Promise<Prepared[]> | null = null;
@@ -174,7 +197,7 @@ async function* prepareStream(o: StreamOptions, onRejected: (seq: number, errors
 async function prepareBatch(
   items: Array<{ seq: number; product: SourceProduct }>,
   o: StreamOptions,
-  onRejected: (seq: number, errors: RowError[]) => void,
+  onRejected: (seq: number, id: string, errors: RowError[]) => void,
 ): Promise<Prepared[]> {
   const out: Prepared[] = [];
   const needVectors: Array<{ prepared: Prepared; text: string }> = [];
@@ -187,7 +210,7 @@ async function prepareBatch(
     }
     const result = transformSpu(product);
     if (!result.ok) {
-      onRejected(seq, result.errors);
+      onRejected(seq, id, result.errors);
       continue;
     }
     for (const w of result.warnings) o.onWarning(w);

@@ -63,14 +63,16 @@ export class CheckpointStore {
   }
 }
 
+export type ItemOutcome = 'indexed' | 'deleted' | 'failed';
+
 /**
  * Tracks completion of numbered items that finish out of order and answers "how many leading
- * items are done" — the resumable prefix.
+ * items are done" — the resumable prefix — and the id of the last of them.
  */
 export class PrefixTracker {
-  private readonly doneAhead = new Set<number>();
+  /** Finished items beyond the prefix: they will be redone if the run dies now. */
+  private readonly doneAhead = new Map<number, { id: string; outcome: ItemOutcome }>();
   private prefix: number;
-  private readonly ids = new Map<number, string>();
   private lastPrefixId: string | null;
 
   constructor(start = 0, startId: string | null = null) {
@@ -78,20 +80,21 @@ export class PrefixTracker {
     this.lastPrefixId = startId;
   }
 
-  /** Registers item `seq` (1-based, strictly increasing) with its id before it is sent. */
-  register(seq: number, id: string): void {
-    this.ids.set(seq, id);
+  finish(seq: number, id: string, outcome: ItemOutcome): void {
+    if (seq <= this.prefix) return;
+    this.doneAhead.set(seq, { id, outcome });
+    for (let next = this.doneAhead.get(this.prefix + 1); next; next = this.doneAhead.get(this.prefix + 1)) {
+      this.prefix += 1;
+      this.lastPrefixId = next.id;
+      this.doneAhead.delete(this.prefix);
+    }
   }
 
-  finish(seq: number): void {
-    if (seq <= this.prefix) return;
-    this.doneAhead.add(seq);
-    while (this.doneAhead.has(this.prefix + 1)) {
-      this.prefix += 1;
-      this.doneAhead.delete(this.prefix);
-      this.lastPrefixId = this.ids.get(this.prefix) ?? this.lastPrefixId;
-      this.ids.delete(this.prefix);
-    }
+  /** Outcomes of the items finished beyond the prefix (a retry from the checkpoint redoes them). */
+  aheadOutcomes(): Record<ItemOutcome, number> {
+    const counts: Record<ItemOutcome, number> = { indexed: 0, deleted: 0, failed: 0 };
+    for (const { outcome } of this.doneAhead.values()) counts[outcome] += 1;
+    return counts;
   }
 
   get finished(): number {

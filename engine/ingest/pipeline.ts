@@ -232,6 +232,13 @@ async function runPass(ctx: PassContext): Promise<void> {
         void saveCheckpoint();
       },
     });
+  } catch (err) {
+    // Whatever finished beyond the checkpoint is redone by the retry: do not count it twice.
+    const ahead = tracker.aheadOutcomes();
+    counters.indexed -= ahead.indexed;
+    counters.deleted -= ahead.deleted;
+    counters.failed -= ahead.failed;
+    throw err;
   } finally {
     await saveCheckpoint(true);
     report(true);
