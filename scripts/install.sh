@@ -8,9 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export ONNXRUNTIME_NODE_INSTALL=skip
 export ELECTRON_SKIP_BINARY_DOWNLOAD=1
-if [ -f package-lock.json ]; then
-  npm ci --no-audit --no-fund
-else
-  npm install --no-audit --no-fund
-fi
+# `npm install` (not `npm ci`): with this npm (11.x) `npm ci` rejects the lock file npm itself
+# wrote, reporting the other platforms' optional packages (@rollup/rollup-android-…) as missing.
+# `npm install` installs the locked versions just the same and leaves the lock file unchanged.
+npm install --no-audit --no-fund
 bash scripts/electron-binary.sh || true
