@@ -50,6 +50,11 @@ function parseText(text: string, format: ConfigFormat, source: string): unknown 
   return document.toJS() as unknown;
 }
 
+/** JSON/YAML text → plain data, with line/column errors; no validation (bundles use it too). */
+export function parseConfigDocument(text: string, format: ConfigFormat, source: string): unknown {
+  return parseText(text, format, source);
+}
+
 /** Text (from an editor, an upload) → validated SearchConfig. */
 export function parseSearchConfigText(
   text: string,
