@@ -5,7 +5,14 @@ import { ConnectionsScreen } from './screens/ConnectionsScreen.tsx';
 import { IngestScreen } from './screens/IngestScreen.tsx';
 import { SearchScreen } from './screens/SearchScreen.tsx';
 import { HealthBadge, type Health } from './components/HealthBadge.tsx';
-import { followHashChanges, ingestStore, statusStore, useNavigation, useStatus, type ScreenId } from './state/stores.ts';
+import {
+  followHashChanges,
+  ingestStore,
+  statusStore,
+  useNavigation,
+  useStatus,
+  type ScreenId,
+} from './state/stores.ts';
 
 function CurrentScreen({ id }: { id: ScreenId }) {
   switch (id) {
@@ -22,7 +29,8 @@ function CurrentScreen({ id }: { id: ScreenId }) {
 
 function useEsHealth(): Health {
   return useStatus((s) => {
-    if (s.es.state === 'ready') return s.es.data.reachable ? (s.es.data.health ?? 'unknown') : 'unreachable';
+    if (s.es.state === 'ready')
+      return s.es.data.reachable ? (s.es.data.health ?? 'unknown') : 'unreachable';
     if (s.es.state === 'error') return 'unreachable';
     return 'unknown';
   });
@@ -78,7 +86,13 @@ export function App() {
             <HealthBadge health={health} testId="sidebar-es-health" />
           </div>
           <div className="sidebar-row muted" data-testid="app-mode">
-            {mode === 'electron' ? 'Desktop app' : mode === 'browser' ? 'Browser mode' : mode ? `Mode: ${mode}` : ''}
+            {mode === 'electron'
+              ? 'Desktop app'
+              : mode === 'browser'
+                ? 'Browser mode'
+                : mode
+                  ? `Mode: ${mode}`
+                  : ''}
           </div>
         </div>
       </aside>

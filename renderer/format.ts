@@ -1,6 +1,9 @@
 /** Display formatting shared by the screens. */
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-const price = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const price = new Intl.NumberFormat('en-US', {
+  minimumFractionDigits: 2,
+  maximumFractionDigits: 2,
+});
 
 export function formatCount(n: number | null | undefined): string {
   return n === null || n === undefined ? '—' : integer.format(n);

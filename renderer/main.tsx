@@ -2,6 +2,8 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
 import './styles.css';
+import './styles/playground.css';
+import './styles/workbench.css';
 
 const container = document.getElementById('root');
 if (!container) throw new Error('index.html has no #root element');

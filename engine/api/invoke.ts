@@ -8,7 +8,7 @@ import { RwbError, toRwbError } from '../errors.ts';
 import type { ApiContext } from './context.ts';
 import { isOperationName, OPERATION_NAMES, type OperationName } from './names.ts';
 import { operations, type OpInput, type OpOutput } from './operations.ts';
-import type { AnyOperation } from './operation.ts';
+import type { AnyOperation, CallExtras } from './operation.ts';
 
 export interface IssueSummary {
   path: string;
@@ -33,8 +33,11 @@ function lookup(name: unknown): { name: OperationName; op: AnyOperation } {
   return { name, op: operations[name] };
 }
 
-/** Untyped entry for transports: `rawInput` is whatever arrived over the wire. */
-export async function invokeOperation(name: unknown, rawInput: unknown, ctx: ApiContext): Promise<unknown> {
+/**
+ * Untyped entry for transports: `rawInput` is whatever arrived over the wire. `extras.signal`
+ * (HTTP: the client went away) lets a superseded call stop its Elasticsearch work.
+ */
+export async function invokeOperation(name: unknown, rawInput: unknown, ctx: ApiContext, extras: CallExtras = {}): Promise<unknown> {
   try {
     const { name: opName, op } = lookup(name);
     // null and undefined both mean "no input", so operations with defaults can be called bare.
@@ -45,7 +48,7 @@ export async function invokeOperation(name: unknown, rawInput: unknown, ctx: Api
       const started = ctx.jobs.start(op.jobKind, (job) => op.run(input, ctx, job), { label: op.label?.(input) ?? op.jobKind });
       return { jobId: started.id, kind: started.kind };
     }
-    const output = await op.handler(parsed.data, ctx);
+    const output = await op.handler(parsed.data, ctx, extras);
     const checked = op.output.safeParse(output);
     if (!checked.success) {
       const issue = summarizeIssues(checked.error.issues)[0]!;
@@ -58,6 +61,6 @@ export async function invokeOperation(name: unknown, rawInput: unknown, ctx: Api
 }
 
 /** Typed entry for in-process callers (CLI, tests). */
-export async function invoke<N extends OperationName>(name: N, input: OpInput<N>, ctx: ApiContext): Promise<OpOutput<N>> {
-  return (await invokeOperation(name, input, ctx)) as OpOutput<N>;
+export async function invoke<N extends OperationName>(name: N, input: OpInput<N>, ctx: ApiContext, extras: CallExtras = {}): Promise<OpOutput<N>> {
+  return (await invokeOperation(name, input, ctx, extras)) as OpOutput<N>;
 }

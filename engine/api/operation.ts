@@ -9,12 +9,17 @@ import type { JobHandle } from '../jobs/manager.ts';
 export const JobStartedSchema = z.object({ jobId: z.string(), kind: z.string() }).strict();
 export type JobStarted = z.infer<typeof JobStartedSchema>;
 
+/** Per-call extras a transport may pass: `signal` aborts when the caller stopped waiting. */
+export interface CallExtras {
+  signal?: AbortSignal;
+}
+
 export interface CallOperation<I extends z.ZodTypeAny, O extends z.ZodTypeAny> {
   kind: 'call';
   description: string;
   input: I;
   output: O;
-  handler: (input: z.output<I>, ctx: ApiContext) => Promise<z.input<O>>;
+  handler: (input: z.output<I>, ctx: ApiContext, extras: CallExtras) => Promise<z.input<O>>;
 }
 
 export interface JobOperation<I extends z.ZodTypeAny, R extends z.ZodTypeAny> {

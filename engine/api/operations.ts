@@ -7,7 +7,11 @@ import type { AnyOperation } from './operation.ts';
 import type { OperationName } from './names.ts';
 import { systemStatus } from './ops/system.ts';
 import { esConnect, esStatus, indexInfo } from './ops/es.ts';
-import { searchBasic } from './ops/search.ts';
+import { queryCheck, searchRun } from './ops/search.ts';
+import { searchCompare } from './ops/search-compare.ts';
+import { configGet, configList, configSave, configSet } from './ops/config.ts';
+import { tunePreview } from './ops/workbench-metric.ts';
+import { esLocalStartOp, esLocalStopOp, modelsStatusOp, secretsClearOp, secretsSetOp, secretsStatusOp } from './ops/app.ts';
 import { ingestStart } from './ops/ingest.ts';
 import { jobsCancel, jobsGet, jobsList } from './ops/jobs.ts';
 
@@ -16,7 +20,20 @@ export const operations = {
   'es.status': esStatus,
   'es.connect': esConnect,
   'index.info': indexInfo,
-  'search.basic': searchBasic,
+  'search.run': searchRun,
+  'search.compare': searchCompare,
+  'query.check': queryCheck,
+  'config.get': configGet,
+  'config.set': configSet,
+  'config.list': configList,
+  'config.save': configSave,
+  'tune.preview': tunePreview,
+  'secrets.status': secretsStatusOp,
+  'secrets.set': secretsSetOp,
+  'secrets.clear': secretsClearOp,
+  'es.local.start': esLocalStartOp,
+  'es.local.stop': esLocalStopOp,
+  'models.status': modelsStatusOp,
   'ingest.start': ingestStart,
   'jobs.list': jobsList,
   'jobs.get': jobsGet,

@@ -62,8 +62,13 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
 
   for (const name of OPERATION_NAMES) {
     app.post(httpRouteFor(name), async (request, reply) => {
+      // A client that hung up (a superseded slider request) aborts the operation's ES work.
+      const hangUp = new AbortController();
+      reply.raw.on('close', () => {
+        if (!reply.raw.writableFinished) hangUp.abort();
+      });
       try {
-        const output = await invokeOperation(name, request.body, ctx);
+        const output = await invokeOperation(name, request.body, ctx, { signal: hangUp.signal });
         return reply.code(200).send(output ?? null);
       } catch (err) {
         const error = toRwbError(err);

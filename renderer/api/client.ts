@@ -13,9 +13,10 @@ export interface CallOptions {
 }
 
 /** Operations whose input is all-optional can be called without one. */
-export type CallArgs<N extends OperationName> = undefined extends OpInput<N>
-  ? [input?: OpInput<N>, options?: CallOptions]
-  : [input: OpInput<N>, options?: CallOptions];
+export type CallArgs<N extends OperationName> =
+  undefined extends OpInput<N>
+    ? [input?: OpInput<N>, options?: CallOptions]
+    : [input: OpInput<N>, options?: CallOptions];
 
 export interface ApiClient {
   readonly transport: ApiTransport['kind'];

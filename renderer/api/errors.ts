@@ -15,13 +15,19 @@ export class ApiError extends Error {
     this.details = details;
   }
 
-  static fromPayload(payload: unknown, fallbackMessage = 'Unexpected answer from the workbench'): ApiError {
-    if (isErrorPayload(payload)) return new ApiError(payload.code, payload.message, payload.details);
+  static fromPayload(
+    payload: unknown,
+    fallbackMessage = 'Unexpected answer from the workbench',
+  ): ApiError {
+    if (isErrorPayload(payload))
+      return new ApiError(payload.code, payload.message, payload.details);
     return new ApiError('INTERNAL', fallbackMessage, payload);
   }
 
   toJSON(): ErrorPayload {
-    return this.details === undefined ? { code: this.code, message: this.message } : { code: this.code, message: this.message, details: this.details };
+    return this.details === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, details: this.details };
   }
 }
 
@@ -38,6 +44,7 @@ export function isApiError(value: unknown): value is ApiError {
 /** Any thrown value as an ApiError (for state modules that show errors). */
 export function toApiError(value: unknown): ApiError {
   if (value instanceof ApiError) return value;
-  if (value instanceof Error) return new ApiError(value.name === 'AbortError' ? 'CANCELLED' : 'INTERNAL', value.message);
+  if (value instanceof Error)
+    return new ApiError(value.name === 'AbortError' ? 'CANCELLED' : 'INTERNAL', value.message);
   return new ApiError('INTERNAL', String(value));
 }

@@ -23,7 +23,11 @@ export function createHttpTransport(options: HttpTransportOptions = {}): ApiTran
   const listeners = new Set<(event: JobEvent) => void>();
   let stream: AbortController | null = null;
 
-  async function invoke(name: string, input: unknown, signal?: AbortSignal): Promise<Envelope<unknown>> {
+  async function invoke(
+    name: string,
+    input: unknown,
+    signal?: AbortSignal,
+  ): Promise<Envelope<unknown>> {
     let response: Response;
     try {
       response = await doFetch(`${base}/api/${encodeURIComponent(name)}`, {
@@ -33,9 +37,16 @@ export function createHttpTransport(options: HttpTransportOptions = {}): ApiTran
         signal,
       });
     } catch (err) {
-      if (signal?.aborted) return { ok: false, error: { code: 'CANCELLED', message: `${name} was cancelled` } };
+      if (signal?.aborted)
+        return { ok: false, error: { code: 'CANCELLED', message: `${name} was cancelled` } };
       const why = err instanceof Error ? err.message : String(err);
-      return { ok: false, error: { code: 'INTERNAL', message: `The workbench server is not reachable (${why}). Is \`rwb ui\` still running?` } };
+      return {
+        ok: false,
+        error: {
+          code: 'INTERNAL',
+          message: `The workbench server is not reachable (${why}). Is \`rwb ui\` still running?`,
+        },
+      };
     }
     const text = await response.text();
     let body: unknown = null;
@@ -46,14 +57,20 @@ export function createHttpTransport(options: HttpTransportOptions = {}): ApiTran
     }
     if (response.ok) return { ok: true, value: body };
     if (isErrorPayload(body)) return { ok: false, error: body };
-    return { ok: false, error: { code: 'INTERNAL', message: `${name}: the server answered HTTP ${response.status}` } };
+    return {
+      ok: false,
+      error: { code: 'INTERNAL', message: `${name}: the server answered HTTP ${response.status}` },
+    };
   }
 
   async function readEvents(controller: AbortController): Promise<void> {
     const delay = options.reconnectDelayMs ?? 2000;
     while (!controller.signal.aborted) {
       try {
-        const response = await doFetch(`${base}/api/events`, { headers: { accept: 'text/event-stream' }, signal: controller.signal });
+        const response = await doFetch(`${base}/api/events`, {
+          headers: { accept: 'text/event-stream' },
+          signal: controller.signal,
+        });
         if (!response.ok || !response.body) throw new Error(`events: HTTP ${response.status}`);
         const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
         const parser = new SseParser();

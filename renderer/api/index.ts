@@ -20,6 +20,10 @@ let shared: ApiClient | null = null;
 
 /** The app's client: IPC when the preload exposed `window.api`, else HTTP to the page's origin. */
 export function getApiClient(): ApiClient {
-  shared ??= createApiClient(typeof window !== 'undefined' && window.api ? createIpcTransport(window.api) : createHttpTransport());
+  shared ??= createApiClient(
+    typeof window !== 'undefined' && window.api
+      ? createIpcTransport(window.api)
+      : createHttpTransport(),
+  );
   return shared;
 }

@@ -7,14 +7,25 @@ export function createIpcTransport(bridge: RwbBridge): ApiTransport {
   return {
     kind: 'ipc',
     invoke(name, input, signal) {
-      const cancelled: Envelope<unknown> = { ok: false, error: { code: 'CANCELLED', message: `${name} was cancelled` } };
+      const cancelled: Envelope<unknown> = {
+        ok: false,
+        error: { code: 'CANCELLED', message: `${name} was cancelled` },
+      };
       if (signal?.aborted) return Promise.resolve(cancelled);
-      const answer = bridge.invoke(name, input ?? null).catch(
-        (err: unknown): Envelope<unknown> => ({ ok: false, error: { code: 'INTERNAL', message: `${name}: ${err instanceof Error ? err.message : String(err)}` } }),
-      );
+      const answer = bridge
+        .invoke(name, input ?? null)
+        .catch((err: unknown): Envelope<unknown> => ({
+          ok: false,
+          error: {
+            code: 'INTERNAL',
+            message: `${name}: ${err instanceof Error ? err.message : String(err)}`,
+          },
+        }));
       if (!signal) return answer;
       // IPC calls cannot be withdrawn from main; an aborted call just stops waiting for the answer.
-      const aborted = new Promise<Envelope<unknown>>((resolve) => signal.addEventListener('abort', () => resolve(cancelled), { once: true }));
+      const aborted = new Promise<Envelope<unknown>>((resolve) =>
+        signal.addEventListener('abort', () => resolve(cancelled), { once: true }),
+      );
       return Promise.race([answer, aborted]);
     },
     subscribe(listener) {

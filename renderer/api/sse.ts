@@ -19,7 +19,8 @@ export class SseParser {
       const sepLength = this.buffer.startsWith('\r\n', newline) ? 2 : 1;
       this.buffer = this.buffer.slice(newline + sepLength);
       if (line === '') {
-        if (this.data.length > 0) messages.push({ event: this.event || 'message', data: this.data.join('\n') });
+        if (this.data.length > 0)
+          messages.push({ event: this.event || 'message', data: this.data.join('\n') });
         this.event = '';
         this.data = [];
         continue;

@@ -1,6 +1,18 @@
 import type { ReactNode } from 'react';
 
-export function Card({ title, actions, children, testId, className }: { title: string; actions?: ReactNode; children: ReactNode; testId?: string; className?: string }) {
+export function Card({
+  title,
+  actions,
+  children,
+  testId,
+  className,
+}: {
+  title: string;
+  actions?: ReactNode;
+  children: ReactNode;
+  testId?: string;
+  className?: string;
+}) {
   const headingId = `card-${title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
   return (
     <section className={`card ${className ?? ''}`} aria-labelledby={headingId} data-testid={testId}>
@@ -14,7 +26,13 @@ export function Card({ title, actions, children, testId, className }: { title: s
 }
 
 /** A definition list of label → value rows. */
-export function Facts({ rows, testId }: { rows: Array<[label: string, value: ReactNode, testId?: string]>; testId?: string }) {
+export function Facts({
+  rows,
+  testId,
+}: {
+  rows: Array<[label: string, value: ReactNode, testId?: string]>;
+  testId?: string;
+}) {
   return (
     <dl className="facts" data-testid={testId}>
       {rows.map(([label, value, id]) => (

@@ -21,7 +21,12 @@ export function JobProgressBar({ job }: { job: JobSnapshot }) {
   const p = job.progress;
   const total = p?.total ?? null;
   const done = p?.done ?? 0;
-  const percent = total && total > 0 ? Math.min(100, (done / total) * 100) : job.status === 'succeeded' ? 100 : null;
+  const percent =
+    total && total > 0
+      ? Math.min(100, (done / total) * 100)
+      : job.status === 'succeeded'
+        ? 100
+        : null;
   return (
     <div className="job-progress" data-testid="job-progress">
       <div
@@ -32,7 +37,10 @@ export function JobProgressBar({ job }: { job: JobSnapshot }) {
         aria-valuemax={100}
         aria-valuenow={percent === null ? undefined : Math.round(percent)}
       >
-        <div className={`progress-fill job-${job.status}`} style={{ width: `${percent ?? (job.status === 'running' ? 30 : 0)}%` }} />
+        <div
+          className={`progress-fill job-${job.status}`}
+          style={{ width: `${percent ?? (job.status === 'running' ? 30 : 0)}%` }}
+        />
       </div>
       <dl className="job-stats">
         <div>
@@ -48,7 +56,9 @@ export function JobProgressBar({ job }: { job: JobSnapshot }) {
         </div>
         <div>
           <dt>ETA</dt>
-          <dd data-testid="job-eta">{job.status === 'running' ? formatDuration(p?.etaSeconds) : '—'}</dd>
+          <dd data-testid="job-eta">
+            {job.status === 'running' ? formatDuration(p?.etaSeconds) : '—'}
+          </dd>
         </div>
         <div>
           <dt>Failed</dt>

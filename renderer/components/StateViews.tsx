@@ -3,14 +3,29 @@ import type { ReactNode } from 'react';
 
 export function Loading({ label, testId }: { label: string; testId?: string }) {
   return (
-    <div className="state state-loading" role="status" aria-live="polite" data-testid={testId ?? 'loading'}>
+    <div
+      className="state state-loading"
+      role="status"
+      aria-live="polite"
+      data-testid={testId ?? 'loading'}
+    >
       <span className="spinner" aria-hidden="true" />
       <span>{label}</span>
     </div>
   );
 }
 
-export function EmptyState({ title, children, testId, action }: { title: string; children?: ReactNode; testId?: string; action?: ReactNode }) {
+export function EmptyState({
+  title,
+  children,
+  testId,
+  action,
+}: {
+  title: string;
+  children?: ReactNode;
+  testId?: string;
+  action?: ReactNode;
+}) {
   return (
     <div className="state state-empty" data-testid={testId ?? 'empty-state'}>
       <p className="state-title">{title}</p>
@@ -20,9 +35,24 @@ export function EmptyState({ title, children, testId, action }: { title: string;
   );
 }
 
-export function ErrorBanner({ error, title, onRetry, testId }: { error: { code: string; message: string }; title?: string; onRetry?: () => void; testId?: string }) {
+export function ErrorBanner({
+  error,
+  title,
+  onRetry,
+  testId,
+}: {
+  error: { code: string; message: string };
+  title?: string;
+  onRetry?: () => void;
+  testId?: string;
+}) {
   return (
-    <div className="state state-error" role="alert" data-testid={testId ?? 'error-banner'} data-error-code={error.code}>
+    <div
+      className="state state-error"
+      role="alert"
+      data-testid={testId ?? 'error-banner'}
+      data-error-code={error.code}
+    >
       <div>
         <p className="state-title">{title ?? 'Something went wrong'}</p>
         <p className="state-body">

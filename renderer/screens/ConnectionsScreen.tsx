@@ -16,28 +16,54 @@ function EsCard() {
       testId="card-es"
       actions={
         <>
-          <button type="button" className="button secondary" onClick={() => setEditing((v) => !v)} data-testid="es-change">
+          <button
+            type="button"
+            className="button secondary"
+            onClick={() => setEditing((v) => !v)}
+            data-testid="es-change"
+          >
             {editing ? 'Close' : 'Change…'}
           </button>
-          <button type="button" className="button secondary" onClick={() => void statusStore.getState().refresh()} data-testid="status-refresh">
+          <button
+            type="button"
+            className="button secondary"
+            onClick={() => void statusStore.getState().refresh()}
+            data-testid="status-refresh"
+          >
             Refresh
           </button>
         </>
       }
     >
-      {es.state === 'error' ? <ErrorBanner error={es.error} title="Could not read the cluster status" /> : null}
+      {es.state === 'error' ? (
+        <ErrorBanner error={es.error} title="Could not read the cluster status" />
+      ) : null}
       {!data && es.state !== 'error' ? <Loading label="Contacting Elasticsearch…" /> : null}
       {data ? (
         <>
           <Facts
             testId="es-facts"
             rows={[
-              ['Health', <HealthBadge key="h" health={data.reachable ? (data.health ?? 'unknown') : 'unreachable'} testId="es-health" />],
+              [
+                'Health',
+                <HealthBadge
+                  key="h"
+                  health={data.reachable ? (data.health ?? 'unknown') : 'unreachable'}
+                  testId="es-health"
+                />,
+              ],
               ['URL', <code key="u">{data.url}</code>, 'es-url'],
               ['Version', data.version ?? '—', 'es-version'],
               ['Cluster', data.clusterName ?? '—'],
               ['Nodes', formatCount(data.nodes)],
-              ['Auth', data.auth === 'none' ? 'None' : data.auth === 'apiKey' ? 'API key' : 'User and password'],
+              [
+                'Auth',
+                data.auth === 'none'
+                  ? 'None'
+                  : data.auth === 'apiKey'
+                    ? 'API key'
+                    : 'User and password',
+              ],
               [
                 'Local node',
                 data.localNode
@@ -51,10 +77,14 @@ function EsCard() {
               ],
             ]}
           />
-          {data.error ? <ErrorBanner error={data.error} title="Elasticsearch is not reachable" /> : null}
+          {data.error ? (
+            <ErrorBanner error={data.error} title="Elasticsearch is not reachable" />
+          ) : null}
         </>
       ) : null}
-      {editing ? <ConnectForm initialUrl={data?.url ?? ''} onDone={() => setEditing(false)} /> : null}
+      {editing ? (
+        <ConnectForm initialUrl={data?.url ?? ''} onDone={() => setEditing(false)} />
+      ) : null}
     </Card>
   );
 }
@@ -78,10 +108,21 @@ function ConnectForm({ initialUrl, onDone }: { initialUrl: string; onDone: () =>
     if (ok) onDone();
   };
   return (
-    <form className="form inline-form" onSubmit={(e) => void submit(e)} data-testid="es-connect-form">
+    <form
+      className="form inline-form"
+      onSubmit={(e) => void submit(e)}
+      data-testid="es-connect-form"
+    >
       <label className="field grow">
         <span>Cluster URL</span>
-        <input type="url" required value={url} onChange={(e) => setUrl(e.target.value)} placeholder="http://127.0.0.1:9200" data-testid="es-url-input" />
+        <input
+          type="url"
+          required
+          value={url}
+          onChange={(e) => setUrl(e.target.value)}
+          placeholder="http://127.0.0.1:9200"
+          data-testid="es-url-input"
+        />
       </label>
       <label className="field">
         <span>Authentication</span>
@@ -94,32 +135,50 @@ function ConnectForm({ initialUrl, onDone }: { initialUrl: string; onDone: () =>
       {auth === 'apiKey' ? (
         <label className="field grow">
           <span>API key</span>
-          <input type="password" autoComplete="off" value={apiKey} onChange={(e) => setApiKey(e.target.value)} />
+          <input
+            type="password"
+            autoComplete="off"
+            value={apiKey}
+            onChange={(e) => setApiKey(e.target.value)}
+          />
         </label>
       ) : null}
       {auth === 'basic' ? (
         <>
           <label className="field">
             <span>User</span>
-            <input value={username} autoComplete="username" onChange={(e) => setUsername(e.target.value)} />
+            <input
+              value={username}
+              autoComplete="username"
+              onChange={(e) => setUsername(e.target.value)}
+            />
           </label>
           <label className="field">
             <span>Password</span>
-            <input type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+            <input
+              type="password"
+              autoComplete="current-password"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+            />
           </label>
         </>
       ) : null}
       <button type="submit" className="button" disabled={busy}>
         {busy ? 'Connecting…' : 'Connect'}
       </button>
-      <p className="hint">Kept for this session only; credentials are never written to exported files.</p>
+      <p className="hint">
+        Kept for this session only; credentials are never written to exported files.
+      </p>
     </form>
   );
 }
 
 function describeLanguage(analysis: { index: string; search: string } | null): string {
   if (!analysis) return '—';
-  return analysis.index === analysis.search ? analysis.index : `${analysis.index} (search: ${analysis.search})`;
+  return analysis.index === analysis.search
+    ? analysis.index
+    : `${analysis.index} (search: ${analysis.search})`;
 }
 
 function IndexCard() {
@@ -127,8 +186,20 @@ function IndexCard() {
   const go = useNavigation((s) => s.go);
   const data = dataOf(index);
   return (
-    <Card title="Products index" testId="card-index" actions={index.state === 'loading' && data ? <span className="muted">Updating…</span> : undefined}>
-      {index.state === 'error' ? <ErrorBanner error={index.error} title="Could not read the index" onRetry={() => void statusStore.getState().loadIndex()} /> : null}
+    <Card
+      title="Products index"
+      testId="card-index"
+      actions={
+        index.state === 'loading' && data ? <span className="muted">Updating…</span> : undefined
+      }
+    >
+      {index.state === 'error' ? (
+        <ErrorBanner
+          error={index.error}
+          title="Could not read the index"
+          onRetry={() => void statusStore.getState().loadIndex()}
+        />
+      ) : null}
       {!data && index.state !== 'error' ? <Loading label="Reading the index…" /> : null}
       {data && !data.exists ? (
         <EmptyState
@@ -151,8 +222,18 @@ function IndexCard() {
               ['Documents', formatCount(data.docCount), 'index-doc-count'],
               ['Analysis (zh)', describeLanguage(data.analysis.zh), 'index-analysis-zh'],
               ['Analysis (en)', describeLanguage(data.analysis.en), 'index-analysis-en'],
-              ['Keyword normalizer', data.analysis.keywordNormalizer ?? (data.analysis.source === 'meta' ? 'none (case-sensitive)' : '—')],
-              ['Text embedding', data.textEmbedding.dims ? `${data.textEmbedding.model ?? 'model not recorded'} · ${data.textEmbedding.dims}-d` : 'none in mapping', 'index-embedding'],
+              [
+                'Keyword normalizer',
+                data.analysis.keywordNormalizer ??
+                  (data.analysis.source === 'meta' ? 'none (case-sensitive)' : '—'),
+              ],
+              [
+                'Text embedding',
+                data.textEmbedding.dims
+                  ? `${data.textEmbedding.model ?? 'model not recorded'} · ${data.textEmbedding.dims}-d`
+                  : 'none in mapping',
+                'index-embedding',
+              ],
             ]}
           />
           {data.tenants.length === 0 ? (
@@ -194,16 +275,32 @@ function IndexCard() {
 function ModelsCard() {
   const index = useStatus((s) => dataOf(s.index));
   const lastEmbedding = useIngest((s) => {
-    const report = s.recent.find((j) => j.status === 'succeeded')?.result as { embedding?: { model: string; dims: number; executionProvider: string } | null } | null | undefined;
+    const report = s.recent.find((j) => j.status === 'succeeded')?.result as
+      | { embedding?: { model: string; dims: number; executionProvider: string } | null }
+      | null
+      | undefined;
     return report?.embedding ?? null;
   });
   return (
     <Card title="Models" testId="card-models">
       <Facts
         rows={[
-          ['Text model (index)', index?.textEmbedding.model ?? 'not recorded in the index', 'model-text'],
-          ['Vector size', index?.textEmbedding.dims ? `${index.textEmbedding.dims} dimensions` : '—'],
-          ['Execution provider', lastEmbedding ? `${lastEmbedding.executionProvider.toUpperCase()} (last ingest: ${lastEmbedding.model})` : 'shown after an ingest with embeddings in this session', 'model-ep'],
+          [
+            'Text model (index)',
+            index?.textEmbedding.model ?? 'not recorded in the index',
+            'model-text',
+          ],
+          [
+            'Vector size',
+            index?.textEmbedding.dims ? `${index.textEmbedding.dims} dimensions` : '—',
+          ],
+          [
+            'Execution provider',
+            lastEmbedding
+              ? `${lastEmbedding.executionProvider.toUpperCase()} (last ingest: ${lastEmbedding.model})`
+              : 'shown after an ingest with embeddings in this session',
+            'model-ep',
+          ],
           ['Image model', 'not configured'],
         ]}
       />
@@ -214,23 +311,36 @@ function ModelsCard() {
 function AppCard() {
   const system = useStatus((s) => s.system);
   const data = dataOf(system);
-  if (system.state === 'error') return <ErrorBanner error={system.error} title="Could not reach the workbench engine" />;
+  if (system.state === 'error')
+    return <ErrorBanner error={system.error} title="Could not reach the workbench engine" />;
   return (
     <Card title="Workbench" testId="card-app">
       {data ? (
         <>
           {data.mode === 'browser' ? (
             <p className="note" data-testid="browser-mode-note">
-              Running in browser mode: the engine runs in <code>rwb ui</code> on this machine and this page talks to it over HTTP. Every screen works the same as in the desktop app.
+              Running in browser mode: the engine runs in <code>rwb ui</code> on this machine and
+              this page talks to it over HTTP. Every screen works the same as in the desktop app.
             </p>
           ) : null}
           <Facts
             rows={[
               ['Version', data.appVersion],
-              ['Mode', data.mode === 'electron' ? 'Desktop (Electron)' : data.mode === 'browser' ? 'Browser' : data.mode, 'app-mode-fact'],
+              [
+                'Mode',
+                data.mode === 'electron'
+                  ? 'Desktop (Electron)'
+                  : data.mode === 'browser'
+                    ? 'Browser'
+                    : data.mode,
+                'app-mode-fact',
+              ],
               ['Profile', data.profile],
               ['Data directory', <code key="h">{data.rwbHome}</code>],
-              ['Runtime', `Node ${data.runtime.node} · ${data.runtime.platform}/${data.runtime.arch} · ${data.runtime.cpus} CPUs`],
+              [
+                'Runtime',
+                `Node ${data.runtime.node} · ${data.runtime.platform}/${data.runtime.arch} · ${data.runtime.cpus} CPUs`,
+              ],
               ['Running jobs', formatCount(data.runningJobs)],
             ]}
           />

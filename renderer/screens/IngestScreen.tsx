@@ -20,19 +20,28 @@ function CurrentJob() {
         <div>
           <strong>{job.label}</strong>
           <span className="muted"> · started {formatTime(job.startedAt)}</span>
-          {job.finishedAt ? <span className="muted"> · ended {formatTime(job.finishedAt)}</span> : null}
+          {job.finishedAt ? (
+            <span className="muted"> · ended {formatTime(job.finishedAt)}</span>
+          ) : null}
         </div>
         <div className="job-actions">
           <JobStatusBadge status={job.status} />
           {running ? (
-            <button type="button" className="button danger" onClick={() => void ingestStore.getState().cancel()} data-testid="ingest-cancel">
+            <button
+              type="button"
+              className="button danger"
+              onClick={() => void ingestStore.getState().cancel()}
+              data-testid="ingest-cancel"
+            >
               Cancel
             </button>
           ) : null}
         </div>
       </div>
       <JobProgressBar job={job} />
-      {job.error ? <ErrorBanner error={job.error} title="The ingest failed" testId="ingest-error" /> : null}
+      {job.error ? (
+        <ErrorBanner error={job.error} title="The ingest failed" testId="ingest-error" />
+      ) : null}
       <div className="grid two">
         <section aria-label="Log">
           <h3 className="subhead">Log</h3>
@@ -91,8 +100,17 @@ export function IngestScreen() {
   return (
     <div className="stack" data-testid="ingest-screen">
       <Card title="New ingest" testId="card-ingest-form">
-        <IngestForm busy={starting || running} onStart={(request) => void ingestStore.getState().start(request)} />
-        {startError ? <ErrorBanner error={startError} title="Could not start the ingest" testId="ingest-start-error" /> : null}
+        <IngestForm
+          busy={starting || running}
+          onStart={(request) => void ingestStore.getState().start(request)}
+        />
+        {startError ? (
+          <ErrorBanner
+            error={startError}
+            title="Could not start the ingest"
+            testId="ingest-start-error"
+          />
+        ) : null}
       </Card>
       <Card title="Current job" testId="card-ingest-job">
         <CurrentJob />

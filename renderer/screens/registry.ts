@@ -12,43 +12,78 @@ export interface ScreenInfo {
 }
 
 export const SCREENS: readonly ScreenInfo[] = [
-  { id: 'connections', label: 'Connections', summary: 'Elasticsearch, index and models at a glance', available: true },
-  { id: 'ingest', label: 'Ingest', summary: 'Load products from MySQL or a file into the index', available: true },
-  { id: 'search', label: 'Search', summary: 'Try queries against one tenant’s catalog', available: true },
+  {
+    id: 'connections',
+    label: 'Connections',
+    summary: 'Elasticsearch, index and models at a glance',
+    available: true,
+  },
+  {
+    id: 'ingest',
+    label: 'Ingest',
+    summary: 'Load products from MySQL or a file into the index',
+    available: true,
+  },
+  {
+    id: 'search',
+    label: 'Search',
+    summary: 'The full query engine with the working config: facets, filters, explain',
+    available: true,
+  },
   {
     id: 'compare',
     label: 'Compare',
     summary: 'Two to four configs side by side',
     available: false,
-    plan: ['Rank-change arrows, new and dropped markers, Jaccard and RBO per query', 'Latency and facet-count differences per config', 'Per-query metric deltas over a whole query set, with wins, losses and significance'],
+    plan: [
+      'Rank-change arrows, new and dropped markers, Jaccard and RBO per query',
+      'Latency and facet-count differences per config',
+      'Per-query metric deltas over a whole query set, with wins, losses and significance',
+    ],
   },
   {
     id: 'tune',
     label: 'Tune',
     summary: 'Boost sliders with live results and metrics',
     available: false,
-    plan: ['A slider for every field, domain, kNN and function weight', 'Live results and the mean metric over the query set as you slide', 'An auto-tuner with a live trial chart; accept the winner as a new revision'],
+    plan: [
+      'A slider for every field, domain, kNN and function weight',
+      'Live results and the mean metric over the query set as you slide',
+      'An auto-tuner with a live trial chart; accept the winner as a new revision',
+    ],
   },
   {
     id: 'judgments',
     label: 'Judgments',
     summary: 'Rate results 0–3 and manage query sets',
     available: false,
-    plan: ['Inline 0–3 ratings with keyboard shortcuts', 'Query sets with coverage (rated and unrated at k)', 'Import and export of judgments'],
+    plan: [
+      'Inline 0–3 ratings with keyboard shortcuts',
+      'Query sets with coverage (rated and unrated at k)',
+      'Import and export of judgments',
+    ],
   },
   {
     id: 'experiments',
     label: 'Experiments',
     summary: 'Config revisions, runs and metric history',
     available: false,
-    plan: ['History of config revisions and evaluation runs', 'Metric over time with notes', 'Diff of two revisions: config and metrics'],
+    plan: [
+      'History of config revisions and evaluation runs',
+      'Metric over time with notes',
+      'Diff of two revisions: config and metrics',
+    ],
   },
   {
     id: 'export',
     label: 'Export',
     summary: 'Versioned bundle for production',
     available: false,
-    plan: ['SearchConfig, mapping, ES search template and model ids as JSON or YAML', 'A diff against the last export', 'A copyable `rwb serve` command'],
+    plan: [
+      'SearchConfig, mapping, ES search template and model ids as JSON or YAML',
+      'A diff against the last export',
+      'A copyable `rwb serve` command',
+    ],
   },
 ];
 

@@ -32,16 +32,38 @@ export function applyJobEvent(job: JobSnapshot, event: JobEvent): JobSnapshot {
   const at = new Date().toISOString();
   switch (event.type) {
     case 'status': {
-      const terminal = event.status === 'succeeded' || event.status === 'failed' || event.status === 'cancelled';
-      const log = event.message ? [...job.log, { at, level: event.status === 'failed' ? ('error' as const) : ('info' as const), message: event.message }] : job.log;
-      return { ...job, status: event.status, finishedAt: terminal ? (job.finishedAt ?? at) : job.finishedAt, log: log.slice(-LOG_LIMIT) };
+      const terminal =
+        event.status === 'succeeded' || event.status === 'failed' || event.status === 'cancelled';
+      const log = event.message
+        ? [
+            ...job.log,
+            {
+              at,
+              level: event.status === 'failed' ? ('error' as const) : ('info' as const),
+              message: event.message,
+            },
+          ]
+        : job.log;
+      return {
+        ...job,
+        status: event.status,
+        finishedAt: terminal ? (job.finishedAt ?? at) : job.finishedAt,
+        log: log.slice(-LOG_LIMIT),
+      };
     }
     case 'progress':
       return { ...job, progress: event.progress };
     case 'log':
-      return { ...job, log: [...job.log, { at, level: event.level, message: event.message }].slice(-LOG_LIMIT) };
+      return {
+        ...job,
+        log: [...job.log, { at, level: event.level, message: event.message }].slice(-LOG_LIMIT),
+      };
     case 'item-failed':
-      return { ...job, failedItems: [...job.failedItems, event.item].slice(-FAILED_LIMIT), failedItemsTotal: job.failedItemsTotal + 1 };
+      return {
+        ...job,
+        failedItems: [...job.failedItems, event.item].slice(-FAILED_LIMIT),
+        failedItemsTotal: job.failedItemsTotal + 1,
+      };
   }
 }
 

@@ -1,7 +1,16 @@
 /** Which screen is open, mirrored in location.hash so reload and the back button work. */
 import { create } from 'zustand';
 
-export const SCREEN_IDS = ['connections', 'ingest', 'search', 'compare', 'tune', 'judgments', 'experiments', 'export'] as const;
+export const SCREEN_IDS = [
+  'connections',
+  'ingest',
+  'search',
+  'compare',
+  'tune',
+  'judgments',
+  'experiments',
+  'export',
+] as const;
 export type ScreenId = (typeof SCREEN_IDS)[number];
 export const DEFAULT_SCREEN: ScreenId = 'connections';
 
@@ -18,7 +27,8 @@ interface NavigationState {
 export const useNavigation = create<NavigationState>((set) => ({
   screen: typeof window === 'undefined' ? DEFAULT_SCREEN : screenFromHash(window.location.hash),
   go(screen) {
-    if (typeof window !== 'undefined' && screenFromHash(window.location.hash) !== screen) window.location.hash = `#/${screen}`;
+    if (typeof window !== 'undefined' && screenFromHash(window.location.hash) !== screen)
+      window.location.hash = `#/${screen}`;
     set({ screen });
   },
 }));

@@ -20,7 +20,11 @@ export interface StatusState {
 }
 
 function loading<T>(current: Loadable<T>): Loadable<T> {
-  return { state: 'loading', previous: current.state === 'ready' ? current.data : current.state === 'idle' ? null : current.previous };
+  return {
+    state: 'loading',
+    previous:
+      current.state === 'ready' ? current.data : current.state === 'idle' ? null : current.previous,
+  };
 }
 
 export function createStatusStore(client: ApiClient): StoreApi<StatusState> {

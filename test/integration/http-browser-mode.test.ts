@@ -3,6 +3,8 @@
  * and `rwb ui` as a user starts it.
  */
 import { spawn } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
@@ -24,6 +26,8 @@ describeWith([missingEs], 'browser mode over HTTP with the real ES', () => {
   };
 
   beforeAll(async () => {
+    // search.run uses the session's working config, kept under RWB_HOME: start from the default.
+    process.env.RWB_HOME = await mkdtemp(path.join(os.tmpdir(), 'rwb-http-it-'));
     await createFixtureIndex(esUrl(), INDEX);
     ctx = createApiContext({ mode: 'browser', es: { url: esUrl(), insecure: false, requestTimeoutMs: 30_000 }, defaultIndex: INDEX });
     app = await createHttpServer({ ctx, rendererDir: null });
@@ -59,25 +63,27 @@ describeWith([missingEs], 'browser mode over HTTP with the real ES', () => {
     expect(body).toMatchObject({ exists: false, docCount: 0, tenants: [] });
   });
 
-  it('search.basic finds by Chinese and English words and never crosses tenants', async () => {
+  it('search.run finds by Chinese and English words with facets and never crosses tenants', async () => {
     // Core `standard` analysis splits Han text into single characters, so 耳机 also matches 机械键盘
     // (on 机) — but below the two earphones, which match both characters.
-    const zh = await post('search.basic', { tenant: '1', query: '耳机' });
-    const zhHits = zh.body.hits as Array<{ spuId: string; tenantId: string }>;
-    expect(zhHits.slice(0, 2).map((h) => h.spuId).sort()).toEqual(['1001', '1004']);
-    expect(zhHits.every((h) => h.tenantId === '1')).toBe(true);
-    const en = await post('search.basic', { tenant: '2', query: 'headset' });
-    const enHits = en.body.hits as Array<{ spuId: string; tenantId: string; titleZh: string; minPrice: number; score: number }>;
-    expect(enHits.map((h) => h.spuId)).toEqual(['2001']);
-    expect(enHits[0]).toMatchObject({ tenantId: '2', titleZh: '头戴式游戏耳机 带麦克风', minPrice: 279 });
-    expect(enHits[0]!.score).toBeGreaterThan(0);
-    const all = await post('search.basic', { tenant: '2', query: '' });
+    const zh = await post('search.run', { tenantId: '1', query: '耳机' });
+    const zhHits = zh.body.results as Array<{ spu_id: string }>;
+    expect(zhHits.slice(0, 2).map((h) => h.spu_id).sort()).toEqual(['1001', '1004']);
+    const tenantOne = new Set(FIXTURE_PRODUCTS.filter((p) => p.tenant_id === '1').map((p) => p.spu_id));
+    expect(zhHits.every((h) => tenantOne.has(h.spu_id))).toBe(true);
+    expect(zh.body.query).toMatchObject({ language: { language: 'zh' } });
+    const en = await post('search.run', { tenantId: '2', query: 'headset', explain: true });
+    const enHits = en.body.results as Array<{ spu_id: string; titles: { zh: string }; prices: { min: number }; relevance_score: number; explain: { total: number } }>;
+    expect(enHits.map((h) => h.spu_id)).toEqual(['2001']);
+    expect(enHits[0]).toMatchObject({ titles: { zh: '头戴式游戏耳机 带麦克风' }, prices: { min: 279 } });
+    expect(enHits[0]!.relevance_score).toBeGreaterThan(0);
+    expect(enHits[0]!.explain.total).toBeCloseTo(enHits[0]!.relevance_score, 3);
+    const all = await post('search.run', { tenantId: '2', query: '' });
     expect(all.body.total).toBe(3);
-    expect((all.body.hits as Array<{ tenantId: string }>).every((h) => h.tenantId === '2')).toBe(true);
   });
 
-  it('search.basic on a missing index is 404 NOT_FOUND that says to ingest first', async () => {
-    const { status, body } = await post('search.basic', { tenant: '1', query: 'x', index: 'rwb_it_no_such_index' });
+  it('search.run on a missing index is 404 NOT_FOUND that says to ingest first', async () => {
+    const { status, body } = await post('search.run', { tenantId: '1', query: 'x', index: 'rwb_it_no_such_index' });
     expect(status).toBe(404);
     expect(body.code).toBe('NOT_FOUND');
     expect(String(body.message)).toMatch(/ingest/);

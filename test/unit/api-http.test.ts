@@ -35,7 +35,7 @@ describe('browser-mode HTTP server', () => {
   });
 
   it('answers malformed JSON with 400 INVALID_INPUT and no stack', async () => {
-    const res = await app.inject({ method: 'POST', url: '/api/search.basic', headers: { 'content-type': 'application/json' }, payload: '{"tenant":' });
+    const res = await app.inject({ method: 'POST', url: '/api/search.run', headers: { 'content-type': 'application/json' }, payload: '{"tenantId":' });
     expect(res.statusCode).toBe(400);
     const body = res.json() as Record<string, unknown>;
     expect(body.code).toBe('INVALID_INPUT');

@@ -4,14 +4,17 @@ import { createApiContext, type ApiContext } from '../../engine/api/context.ts';
 import { invoke, invokeOperation } from '../../engine/api/invoke.ts';
 import { OPERATION_NAMES, isOperationName } from '../../engine/api/names.ts';
 import { operations } from '../../engine/api/operations.ts';
-import { BASIC_SEARCH_FIELDS, buildBasicSearchRequest, BasicSearchInputSchema } from '../../engine/api/ops/search.ts';
 import { RwbError } from '../../engine/errors.ts';
 
 /** Nothing listens on port 1: ES calls fail fast with "connection refused". */
 const UNREACHABLE_ES = 'http://127.0.0.1:1';
 
 function testContext(): ApiContext {
-  return createApiContext({ mode: 'test', es: { url: UNREACHABLE_ES, insecure: false, requestTimeoutMs: 2000 }, defaultIndex: 'rwb_unit_products' });
+  return createApiContext({
+    mode: 'test',
+    es: { url: UNREACHABLE_ES, insecure: false, requestTimeoutMs: 2000 },
+    defaultIndex: 'rwb_unit_products',
+  });
 }
 
 async function invokeError(name: unknown, input: unknown, ctx = testContext()): Promise<RwbError> {
@@ -41,36 +44,44 @@ describe('operation table', () => {
         expect(op.jobKind.length).toBeGreaterThan(0);
       }
     }
-    expect(isOperationName('search.basic')).toBe(true);
+    expect(isOperationName('search.run')).toBe(true);
+    expect(isOperationName('search.basic')).toBe(false);
     expect(isOperationName('search.nope')).toBe(false);
     expect(isOperationName(42)).toBe(false);
   });
 
-  it.each(OPERATION_NAMES)('%s rejects foreign fields with INVALID_INPUT naming the operation', async (name) => {
-    const err = await invokeError(name, FOREIGN_KEY_INPUT);
-    expect(err.code).toBe('INVALID_INPUT');
-    expect(err.message.startsWith(`${name}: `)).toBe(true);
-    expect((err.details as { issues: unknown[] }).issues.length).toBeGreaterThan(0);
-  });
+  it.each(OPERATION_NAMES)(
+    '%s rejects foreign fields with INVALID_INPUT naming the operation',
+    async (name) => {
+      const err = await invokeError(name, FOREIGN_KEY_INPUT);
+      expect(err.code).toBe('INVALID_INPUT');
+      expect(err.message.startsWith(`${name}: `)).toBe(true);
+      expect((err.details as { issues: unknown[] }).issues.length).toBeGreaterThan(0);
+    },
+  );
 
   it('names the path of the bad field and counts the other problems', async () => {
-    const err = await invokeError('search.basic', { tenant: '1', size: 500, from: -1 });
+    const err = await invokeError('search.run', { tenantId: '1', size: -5, from: -1 });
     expect(err.code).toBe('INVALID_INPUT');
-    expect(err.message).toMatch(/^search\.basic: size: .*\(and 1 more problem\)$/);
+    expect(err.message).toMatch(/^search\.run: (size|from): .*\(and 1 more problem\)$/);
     const issues = (err.details as { issues: Array<{ path: string }> }).issues;
     expect(issues.map((i) => i.path).sort()).toEqual(['from', 'size']);
   });
 
   it('rejects a missing tenant, a non-object input and a bad index name', async () => {
-    expect((await invokeError('search.basic', { query: 'x' })).message).toMatch(/tenant/);
-    expect((await invokeError('search.basic', 'tenant=1')).message).toMatch(/^search\.basic: \(input\): /);
-    expect((await invokeError('index.info', { index: 'Bad Index*' })).message).toMatch(/^index\.info: index: must be a lowercase ES index name/);
+    expect((await invokeError('search.run', { query: 'x' })).message).toMatch(/tenantId/);
+    expect((await invokeError('search.run', 'tenant=1')).message).toMatch(
+      /^search\.run: \(input\): /,
+    );
+    expect((await invokeError('index.info', { index: 'Bad Index*' })).message).toMatch(
+      /^index\.info: index: must be a lowercase ES index name/,
+    );
   });
 
   it('answers NOT_FOUND for an unknown operation, listing the known ones', async () => {
     const err = await invokeError('search.everything', {});
     expect(err.code).toBe('NOT_FOUND');
-    expect(err.message).toContain('search.basic');
+    expect(err.message).toContain('search.run');
   });
 
   it('lets operations without input be called with undefined, null or {}', async () => {
@@ -97,7 +108,14 @@ describe('operation table', () => {
 
   it('starts a job operation at once and reports its failure through the job, not the call', async () => {
     const ctx = testContext();
-    const started = await invoke('ingest.start', { source: { kind: 'file', path: '/nonexistent/products.ndjson' }, embedding: { model: null } }, ctx);
+    const started = await invoke(
+      'ingest.start',
+      {
+        source: { kind: 'file', path: '/nonexistent/products.ndjson' },
+        embedding: { model: null },
+      },
+      ctx,
+    );
     expect(started.kind).toBe('ingest');
     const final = await ctx.jobs.settled(started.jobId);
     expect(final?.status).toBe('failed');
@@ -109,27 +127,5 @@ describe('operation table', () => {
     expect((await invokeError('jobs.get', { jobId: 'nope' })).code).toBe('NOT_FOUND');
     expect((await invokeError('jobs.cancel', { jobId: 'nope' })).code).toBe('NOT_FOUND');
     expect((await invoke('jobs.list', undefined, testContext())).jobs).toEqual([]);
-  });
-});
-
-describe('search.basic request', () => {
-  it('always filters by tenant and matches the bilingual fields', () => {
-    const input = BasicSearchInputSchema.parse({ tenant: 't1', query: '  无线耳机 ' });
-    const request = buildBasicSearchRequest(input, 'products');
-    expect(request.index).toBe('products');
-    const bool = request.query?.bool;
-    expect(bool?.filter).toEqual([{ term: { tenant_id: 't1' } }]);
-    const must = (bool?.must as Array<{ multi_match?: { query: string; fields: string[] } }>)[0]!;
-    expect(must.multi_match?.query).toBe('无线耳机');
-    expect(must.multi_match?.fields).toEqual([...BASIC_SEARCH_FIELDS]);
-    expect(BASIC_SEARCH_FIELDS.some((f) => f.startsWith('title_zh'))).toBe(true);
-    expect(BASIC_SEARCH_FIELDS.some((f) => f.startsWith('title_en'))).toBe(true);
-  });
-
-  it('browses the tenant (match_all) for an empty query, still filtered', () => {
-    const request = buildBasicSearchRequest(BasicSearchInputSchema.parse({ tenant: 't2', query: '   ', from: 24, size: 24 }), 'p');
-    expect(request.query?.bool?.must).toEqual([{ match_all: {} }]);
-    expect(request.query?.bool?.filter).toEqual([{ term: { tenant_id: 't2' } }]);
-    expect([request.from, request.size]).toEqual([24, 24]);
   });
 });

@@ -4,18 +4,31 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiContext } from '../../engine/api/context.ts';
-import { ipcChannelFor, JOB_EVENTS_CHANNEL, type Envelope, type RwbBridge } from '../../engine/api/wire.ts';
+import {
+  ipcChannelFor,
+  JOB_EVENTS_CHANNEL,
+  type Envelope,
+  type RwbBridge,
+} from '../../engine/api/wire.ts';
 import { OPERATION_NAMES } from '../../engine/api/names.ts';
 import type { JobEvent } from '../../engine/jobs/job.ts';
 import { startHttpServer, type RunningHttpServer } from '../../engine/http/server.ts';
-import { forwardJobEvents, registerIpcHandlers, type IpcMainLike, type InvokeEventLike } from '../../main/ipc.ts';
+import {
+  forwardJobEvents,
+  registerIpcHandlers,
+  type IpcMainLike,
+  type InvokeEventLike,
+} from '../../main/ipc.ts';
 import { createApiClient, type ApiClient } from '../../renderer/api/client.ts';
 import { ApiError } from '../../renderer/api/errors.ts';
 import { createHttpTransport } from '../../renderer/api/http-transport.ts';
 import { createIpcTransport } from '../../renderer/api/ipc-transport.ts';
 import { SseParser } from '../../renderer/api/sse.ts';
 
-const ctx = createApiContext({ mode: 'browser', es: { url: 'http://127.0.0.1:1', insecure: false, requestTimeoutMs: 2000 } });
+const ctx = createApiContext({
+  mode: 'browser',
+  es: { url: 'http://127.0.0.1:1', insecure: false, requestTimeoutMs: 2000 },
+});
 let server: RunningHttpServer;
 
 beforeAll(async () => {
@@ -28,8 +41,14 @@ afterAll(async () => {
 
 /** A bridge like the preload's, wired to main/'s handlers without Electron in between. */
 function inProcessBridge(): { bridge: RwbBridge; stop: () => void } {
-  const handlers = new Map<string, (event: InvokeEventLike, ...args: unknown[]) => Promise<unknown>>();
-  const ipc: IpcMainLike = { handle: (c, l) => void handlers.set(c, l), removeHandler: (c) => void handlers.delete(c) };
+  const handlers = new Map<
+    string,
+    (event: InvokeEventLike, ...args: unknown[]) => Promise<unknown>
+  >();
+  const ipc: IpcMainLike = {
+    handle: (c, l) => void handlers.set(c, l),
+    removeHandler: (c) => void handlers.delete(c),
+  };
   const registration = registerIpcHandlers(ipc, ctx);
   const listeners = new Set<(event: unknown) => void>();
   const stopForwarding = forwardJobEvents(ctx, (channel, event) => {
@@ -38,7 +57,13 @@ function inProcessBridge(): { bridge: RwbBridge; stop: () => void } {
   const bridge: RwbBridge = {
     operations: [...OPERATION_NAMES],
     // structuredClone: what crosses IPC is a copy, as with Electron's serialisation.
-    invoke: async (name, input) => structuredClone((await handlers.get(ipcChannelFor(name))!({ senderFrame: { url: 'app://rwb/' } }, structuredClone(input))) as Envelope<unknown>),
+    invoke: async (name, input) =>
+      structuredClone(
+        (await handlers.get(ipcChannelFor(name))!(
+          { senderFrame: { url: 'app://rwb/' } },
+          structuredClone(input),
+        )) as Envelope<unknown>,
+      ),
     onJobEvent: (listener) => {
       listeners.add(listener);
       return () => void listeners.delete(listener);
@@ -75,7 +100,10 @@ async function untilConnected(client: ApiClient): Promise<() => void> {
 }
 
 const transports = {
-  http: () => ({ client: createApiClient(createHttpTransport({ baseUrl: server.url, reconnectDelayMs: 50 })), stop: () => undefined }),
+  http: () => ({
+    client: createApiClient(createHttpTransport({ baseUrl: server.url, reconnectDelayMs: 50 })),
+    stop: () => undefined,
+  }),
   ipc: () => {
     const { bridge, stop } = inProcessBridge();
     return { client: createApiClient(createIpcTransport(bridge)), stop };
@@ -94,11 +122,11 @@ describe.each(Object.entries(transports))('client over %s', (kind, make) => {
 
   it('rebuilds errors as ApiError with code, message and details', async () => {
     const { client, stop } = make();
-    const err = await client.call('search.basic', { tenant: '', size: 0 }).catch((e: unknown) => e);
+    const err = await client.call('search.run', { tenantId: '' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
     expect((err as ApiError).code).toBe('INVALID_INPUT');
-    expect((err as ApiError).message).toMatch(/^search\.basic: tenant: /);
-    expect((err as ApiError).details).toMatchObject({ operation: 'search.basic' });
+    expect((err as ApiError).message).toMatch(/^search\.run: tenantId: /);
+    expect((err as ApiError).details).toMatchObject({ operation: 'search.run' });
     const notFound = await client.call('jobs.get', { jobId: 'missing' }).catch((e: unknown) => e);
     expect((notFound as ApiError).code).toBe('NOT_FOUND');
     stop();
@@ -107,7 +135,9 @@ describe.each(Object.entries(transports))('client over %s', (kind, make) => {
   it('stops waiting when the call is aborted (CANCELLED)', async () => {
     const { client, stop } = make();
     const controller = new AbortController();
-    const pending = client.call('index.info', {}, { signal: controller.signal }).catch((e: unknown) => e);
+    const pending = client
+      .call('index.info', {}, { signal: controller.signal })
+      .catch((e: unknown) => e);
     controller.abort();
     expect(((await pending) as ApiError).code).toBe('CANCELLED');
     stop();
@@ -120,15 +150,23 @@ describe.each(Object.entries(transports))('client over %s', (kind, make) => {
     const gate = new Promise<void>((r) => (release = r));
     const { id } = ctx.jobs.start('test', async (job) => {
       await gate;
-      job.emit({ type: 'progress', progress: { total: 3, done: 3, failed: 0, etaSeconds: 0, rate: 3 } });
-      job.emit({ type: 'item-failed', item: { id: 'p1', where: 'row 1', reason: 'negative price' } });
+      job.emit({
+        type: 'progress',
+        progress: { total: 3, done: 3, failed: 0, etaSeconds: 0, rate: 3 },
+      });
+      job.emit({
+        type: 'item-failed',
+        item: { id: 'p1', where: 'row 1', reason: 'negative price' },
+      });
       return 'ok';
     });
     const events = collectJob(client, id);
     release();
     const got = await events;
     // 'queued' may arrive before or after subscribing, depending on the transport's latency.
-    expect(got.map((e) => (e.type === 'status' ? e.status : e.type)).filter((s) => s !== 'queued')).toEqual(['running', 'progress', 'item-failed', 'succeeded']);
+    expect(
+      got.map((e) => (e.type === 'status' ? e.status : e.type)).filter((s) => s !== 'queued'),
+    ).toEqual(['running', 'progress', 'item-failed', 'succeeded']);
     const snapshot = await client.call('jobs.get', { jobId: id });
     expect(snapshot).toMatchObject({ status: 'succeeded', result: 'ok', failedItemsTotal: 1 });
     releaseStream();
@@ -150,6 +188,8 @@ describe('SseParser', () => {
     const parser = new SseParser();
     expect(parser.push('retry: 2000\n: connected\n\nevent: job\nda')).toEqual([]);
     expect(parser.push('ta: {"a":1}\n\n')).toEqual([{ event: 'job', data: '{"a":1}' }]);
-    expect(parser.push('data: x\r\ndata: y\r\n\r\n: keep-alive\n\n')).toEqual([{ event: 'message', data: 'x\ny' }]);
+    expect(parser.push('data: x\r\ndata: y\r\n\r\n: keep-alive\n\n')).toEqual([
+      { event: 'message', data: 'x\ny' },
+    ]);
   });
 });
