@@ -7,6 +7,7 @@ import { registerEmbedCommands } from './commands/embed.ts';
 import { registerIngestCommands } from './commands/ingest.ts';
 import { registerAppCommands } from './commands/app.ts';
 import { registerDemoCommands } from './commands/demo.ts';
+import { registerEvalCommands } from './commands/eval.ts';
 
 export function buildProgram(): Command {
   const program = new Command('rwb')
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerIngestCommands(program);
   registerAppCommands(program);
   registerDemoCommands(program);
+  registerEvalCommands(program);
   return program;
 }
 

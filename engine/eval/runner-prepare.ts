@@ -1,0 +1,185 @@
+/**
+ * Turning one query of a query set into the ES request a config would send for it, the way the
+ * searcher does (rewrite → parse → language → translation → vector → query builder), with two
+ * savings that matter when the same queries are searched hundreds of times (N configs, tuner
+ * trials):
+ *
+ * - the parse (incl. language detection and the query vector) is cached per query and per the
+ *   parts of the config the parser reads (`parseKeyOf`); boosts, kNN and ranking settings only
+ *   reach the query builder, which is synchronous and cheap;
+ * - every built request is identified by a hash of its body (`requestHash`), so identical
+ *   requests — from two configs, or two trials that differ only in a knob this query does not
+ *   touch — are sent to ES once.
+ */
+import { createHash } from 'node:crypto';
+import type { estypes } from '@elastic/elasticsearch';
+import type { SearchConfig } from '../config/search-config-schema.ts';
+import { RwbError, toRwbError } from '../errors.ts';
+import { LruCache } from '../query/lru-cache.ts';
+import type { ParsedQuery } from '../query/query-parser.ts';
+import { planSearch, type SearchPlan } from '../search/build-request.ts';
+import { resolveSearchRequest } from '../search/request.ts';
+import { prepareSearch, type SearchDependencies } from '../search/searcher.ts';
+import { canonicalJson } from './experiments.ts';
+
+/** What an evaluation request asks beyond the query text. */
+export interface EvalRequestOptions {
+  readonly tenantId: string;
+  /** Hits per query (the metric cutoff depth). */
+  readonly k: number;
+  /** Ask for the config's default facets (for facet diffs); false sends no aggregations. */
+  readonly facets: boolean;
+  /** Ask ES for the explanation of every hit (snapshots). */
+  readonly explain: boolean;
+}
+
+export interface PreparedEvalRequest {
+  readonly query: string;
+  /** Detected language of the query (`en`, `zh`, …), null when detection could not tell. */
+  readonly language: string | null;
+  /** The body sent in the msearch (no index). */
+  readonly body: estypes.SearchRequest;
+  /** Hash of the body: equal hashes are the same search. */
+  readonly hash: string;
+  readonly plan: SearchPlan;
+  readonly warnings: readonly string[];
+  /** Time spent parsing (0 when the parse came from the cache) and building. */
+  readonly prepareMs: number;
+}
+
+/** Parsed queries by (parse-relevant config, query text). */
+export type ParseCache = LruCache<string, ParsedQuery>;
+
+export function createParseCache(capacity = 50_000): ParseCache {
+  return new LruCache<string, ParsedQuery>(capacity);
+}
+
+/**
+ * The parts of a config the query parser reads (see engine/query): rewrite, languages,
+ * translation, text embedding, parser limits, and each domain's name and language mapping.
+ * Two configs with the same key parse every query identically.
+ */
+export function parseKeyOf(config: SearchConfig): string {
+  const { knn: _knn, imageKnn: _imageKnn, ...query } = config.query;
+  const domains = config.domains.map((d) => ({
+    name: d.name,
+    languageFieldMapping: d.languageFieldMapping,
+  }));
+  return hashText(canonicalJson({ query, domains }));
+}
+
+function hashText(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 32);
+}
+
+/** Hash of a request body; key order does not matter. */
+export function requestHash(body: estypes.SearchRequest): string {
+  return hashText(canonicalJson(body));
+}
+
+function searchInput(query: string, options: EvalRequestOptions) {
+  return {
+    tenantId: options.tenantId,
+    query,
+    from: 0,
+    size: options.k,
+    highlight: false,
+    explain: options.explain,
+    ...(options.facets ? {} : { facets: [] }),
+  };
+}
+
+function languageOf(parsed: ParsedQuery): string | null {
+  const language = parsed.language.language;
+  return language === '' || language === 'und' ? null : language;
+}
+
+/** The evaluator reads only the doc ids: leave the rest of `_source` at the cluster. */
+function evalBody(request: estypes.SearchRequest): estypes.SearchRequest {
+  return { ...request, _source: ['spu_id'] };
+}
+
+function assembled(
+  query: string,
+  parsed: ParsedQuery,
+  body: estypes.SearchRequest,
+  plan: SearchPlan,
+  prepareMs: number,
+): PreparedEvalRequest {
+  return {
+    query,
+    language: languageOf(parsed),
+    body,
+    hash: requestHash(body),
+    plan,
+    warnings: [...parsed.warnings, ...plan.warnings],
+    prepareMs,
+  };
+}
+
+/**
+ * Builds the request from an already parsed query, synchronously (the tuner's request key needs
+ * this). Throws what the query builder throws (INVALID_INPUT / INVALID_CONFIG).
+ */
+export function planEvalRequest(
+  parsed: ParsedQuery,
+  query: string,
+  config: SearchConfig,
+  options: EvalRequestOptions,
+  deps: Pick<SearchDependencies, 'fields'> = {},
+): PreparedEvalRequest {
+  const started = performance.now();
+  const resolved = resolveSearchRequest(searchInput(query, options), config, {
+    fields: deps.fields,
+  });
+  const { request, plan } = planSearch(parsed, resolved, config, { fields: deps.fields });
+  return assembled(query, parsed, evalBody(request), plan, performance.now() - started);
+}
+
+/** The cache key of a query's parse under a config. */
+export function parseCacheKey(config: SearchConfig, query: string): string {
+  return `${parseKeyOf(config)}\u0000${query}`;
+}
+
+/**
+ * Prepares one query under one config, parsing it only when the cache has no parse for the
+ * config's parse key. The parse is shared between configs and must not be changed by callers.
+ */
+export async function prepareEvalRequest(
+  query: string,
+  config: SearchConfig,
+  options: EvalRequestOptions,
+  deps: SearchDependencies,
+  parseCache?: ParseCache,
+): Promise<PreparedEvalRequest> {
+  const key = parseCache ? parseCacheKey(config, query) : '';
+  const cached = parseCache?.get(key);
+  if (cached) return planEvalRequest(cached, query, config, options, deps);
+  const started = performance.now();
+  const prepared = await prepareSearch(searchInput(query, options), config, deps);
+  parseCache?.set(key, prepared.parsed);
+  return assembled(
+    query,
+    prepared.parsed,
+    evalBody(prepared.request),
+    prepared.plan,
+    performance.now() - started,
+  );
+}
+
+/** The k a config can serve: result.maxSize caps the page size of every request. */
+export function assertKFits(k: number, config: SearchConfig, revisionId: string): void {
+  if (k > config.result.maxSize) {
+    throw new RwbError(
+      'INVALID_INPUT',
+      `k = ${k} is more than config ${revisionId} allows per page (result.maxSize = ${config.result.maxSize}); lower k or raise result.maxSize`,
+      { revisionId, k, maxSize: config.result.maxSize },
+    );
+  }
+}
+
+/** A failure while preparing one query, kept as that query's error (the others go on). */
+export function preparationError(err: unknown): { code: string; message: string } {
+  const error = toRwbError(err);
+  return { code: error.code, message: error.message };
+}
