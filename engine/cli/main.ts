@@ -7,6 +7,8 @@ import { registerEmbedCommands } from './commands/embed.ts';
 import { registerIngestCommands } from './commands/ingest.ts';
 import { registerAppCommands } from './commands/app.ts';
 import { registerDemoCommands } from './commands/demo.ts';
+import { registerSearchCommands } from './commands/search.ts';
+import { registerServeCommands } from './commands/serve.ts';
 import { registerEvalCommands } from './commands/eval.ts';
 
 export function buildProgram(): Command {
@@ -21,6 +23,8 @@ export function buildProgram(): Command {
   registerIngestCommands(program);
   registerAppCommands(program);
   registerDemoCommands(program);
+  registerSearchCommands(program);
+  registerServeCommands(program);
   registerEvalCommands(program);
   return program;
 }

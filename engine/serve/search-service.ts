@@ -20,6 +20,7 @@ import {
 import { createEsClient, esErrorToRwb } from '../es/client.ts';
 import { RwbError } from '../errors.ts';
 import { cachedEmbedder } from '../query/cached-embedder.ts';
+import { loadEldDetector } from '../query/language-detection.ts';
 import type { QueryEmbedder } from '../query/query-parser.ts';
 import { createTranslatorWithDeepl } from '../query/translation/deepl-translator.ts';
 import type { Translator } from '../query/translation/translator.ts';
@@ -111,6 +112,8 @@ export class SearchService {
         ? createTranslatorWithDeepl(config.query.translation)
         : options.translator;
 
+    // The language detector's n-gram tables take about a second to load: not on the first request.
+    await loadEldDetector();
     let textEncoder: TextEncoder | null = null;
     let embedder: QueryEmbedder | null = null;
     let imageEncoder: ImageEncoder | null = null;

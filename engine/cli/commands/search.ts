@@ -1,0 +1,219 @@
+/**
+ * `rwb search "<query>" --tenant 1`: one search through the full engine (rewrite, domains,
+ * language detection, translation, query vector, builder, ES, formatter), printed as a table or
+ * as the API's JSON response.
+ */
+import { readFile } from 'node:fs/promises';
+import { Option, type Command } from 'commander';
+import { loadBundle } from '../../config/bundle.ts';
+import { esConnectionFromEnv } from '../../config/connections.ts';
+import { configFormatOf, parseConfigDocument } from '../../config/search-config-io.ts';
+import {
+  defaultSearchConfig,
+  parseSearchConfig,
+  type SearchConfig,
+} from '../../config/search-config.ts';
+import { createTextEncoder, type TextEncoder } from '../../embed/index.ts';
+import { createEsClient } from '../../es/client.ts';
+import { SEARCH_PRODUCTS_INDEX } from '../../es/index-body.ts';
+import { RwbError } from '../../errors.ts';
+import type { QueryEmbedder } from '../../query/query-parser.ts';
+import { createTranslatorWithDeepl } from '../../query/translation/deepl-translator.ts';
+import type { FilterValue, RangeFilter, SpecificationPair } from '../../search/request-schema.ts';
+import { search } from '../../search/searcher.ts';
+import { renderSearchTable } from './search-output.ts';
+
+interface SearchFlags {
+  tenant: string;
+  config?: string;
+  es?: string;
+  index?: string;
+  filter?: string[];
+  facet?: string[];
+  size?: string;
+  from?: string;
+  sort?: string;
+  language?: string;
+  explain?: boolean;
+  vector: boolean;
+  json?: boolean;
+}
+
+interface LoadedConfig {
+  config: SearchConfig;
+  /** The index a bundle names, if the file was a bundle. */
+  index?: string;
+  source: string;
+}
+
+/** A SearchConfig file, or a bundle (its config and index). */
+export async function loadConfigOrBundle(file: string | undefined): Promise<LoadedConfig> {
+  if (file === undefined) return { config: defaultSearchConfig(), source: 'the default config' };
+  const format = configFormatOf(file);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new RwbError(
+      missing ? 'NOT_FOUND' : 'INVALID_INPUT',
+      `${missing ? 'Config file' : 'Cannot read'} ${file}${missing ? ' does not exist' : ''}`,
+      { path: file },
+    );
+  }
+  const raw = parseConfigDocument(text, format, file);
+  if (raw !== null && typeof raw === 'object' && 'bundleVersion' in raw) {
+    const bundle = await loadBundle(file);
+    return { config: bundle.config, index: bundle.index, source: `bundle ${file}` };
+  }
+  return { config: parseSearchConfig(raw, { source: file }), source: file };
+}
+
+const RANGE = /^(.*?)\.\.(.*)$/;
+
+function rangeBound(text: string): number | string {
+  const number = Number(text);
+  return text !== '' && Number.isFinite(number) ? number : text;
+}
+
+/**
+ * `--filter` values: `field=value` (repeat the field for any-of), `field=10..100` / `field=..100`
+ * / `field=2024-01-01..` (ranges), `spec.color=red` or `specifications.color=red`.
+ */
+export function parseFilterFlags(
+  flags: readonly string[],
+): Record<string, FilterValue | SpecificationPair[]> {
+  const filters: Record<string, FilterValue | SpecificationPair[]> = {};
+  const specs: SpecificationPair[] = [];
+  for (const flag of flags) {
+    const eq = flag.indexOf('=');
+    if (eq <= 0 || eq === flag.length - 1) {
+      throw new RwbError(
+        'INVALID_INPUT',
+        `--filter "${flag}": expected field=value (e.g. category1_name=手机, min_price=10..100, spec.color=red)`,
+      );
+    }
+    const field = flag.slice(0, eq).trim();
+    const value = flag.slice(eq + 1).trim();
+    const spec = /^(?:spec|specifications)\.(.+)$/.exec(field);
+    if (spec !== null) {
+      specs.push({ name: spec[1]!, value });
+      continue;
+    }
+    const range = RANGE.exec(value);
+    if (range !== null) {
+      const [, low, high] = range;
+      const bounds: RangeFilter = {};
+      if (low !== '') bounds.gte = rangeBound(low!);
+      if (high !== '') bounds.lte = rangeBound(high!);
+      if (Object.keys(bounds).length === 0)
+        throw new RwbError('INVALID_INPUT', `--filter "${flag}": a range needs at least one bound`);
+      filters[field] = bounds;
+      continue;
+    }
+    const existing = filters[field];
+    if (existing === undefined) filters[field] = value;
+    else if (Array.isArray(existing)) (existing as Array<string | number | boolean>).push(value);
+    else if (typeof existing === 'string') filters[field] = [existing, value];
+    else
+      throw new RwbError('INVALID_INPUT', `--filter "${flag}": ${field} is already a range filter`);
+  }
+  if (specs.length > 0) filters.specifications = specs;
+  return filters;
+}
+
+function wholeNumber(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0)
+    throw new RwbError('INVALID_INPUT', `${flag} must be a whole number >= 0, got "${value}"`);
+  return n;
+}
+
+export function registerSearchCommands(program: Command): void {
+  program
+    .command('search')
+    .summary('run one search through the full query engine')
+    .description(
+      'Search one tenant through the full engine: rewrite dictionary, domain syntax (title:…), AND/OR/ANDNOT/RANK, ' +
+        'language detection, translation (glossary; DeepL with RWB_DEEPL_API_KEY), query vector when the config enables ' +
+        'text embedding, filters, facets, ranking expression. Prints a table, or the search API response with --json.',
+    )
+    .argument('[query]', 'the query (empty: browse with filters only)', '')
+    .requiredOption('--tenant <id>', 'tenant whose products are searched')
+    .option(
+      '--config <file>',
+      'SearchConfig (.json/.yaml) or exported bundle (default: the built-in default config)',
+    )
+    .option('--es <url>', 'Elasticsearch URL (env RWB_ES_URL, default http://127.0.0.1:9200)')
+    .option('--index <name>', `index (default: the bundle's index, else ${SEARCH_PRODUCTS_INDEX})`)
+    .option(
+      '--filter <field=value...>',
+      'filter: field=value, field=10..100, spec.color=red (repeatable)',
+    )
+    .option(
+      '--facet <field...>',
+      'facet: category1_name, specifications, specifications.color, min_price (default: the config facets)',
+    )
+    .option('--size <n>', 'results per page (default: config result.defaultSize)')
+    .option('--from <n>', 'offset of the first result', '0')
+    .option('--sort <expr>', '_score, field:asc|desc, or a sort option id of the config')
+    .option('--language <code>', 'treat the query as this language instead of detecting it')
+    .option('--explain', 'split each score into lexical (per field), kNN and function parts')
+    .option(
+      '--no-vector',
+      'do not compute a query vector even if the config enables text embedding',
+    )
+    .addOption(new Option('--json', 'print the search API response as JSON'))
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  rwb search "蓝牙耳机" --tenant 1\n' +
+        '  rwb search "title:laptop ANDNOT brand:acme" --tenant icecat --config tuned.yaml --facet specifications.color\n' +
+        '  rwb search "" --tenant 1 --filter category1_name=手机 --filter min_price=100..500 --json\n',
+    )
+    .action(async (query: string, flags: SearchFlags) => {
+      const loaded = await loadConfigOrBundle(flags.config);
+      const { config } = loaded;
+      const env = esConnectionFromEnv();
+      const url = flags.es ?? env.url;
+      const index = flags.index ?? loaded.index ?? SEARCH_PRODUCTS_INDEX;
+      const request: Record<string, unknown> = {
+        tenantId: flags.tenant,
+        query,
+        from: wholeNumber(flags.from, '--from'),
+      };
+      if (flags.filter !== undefined) request.filters = parseFilterFlags(flags.filter);
+      if (flags.facet !== undefined) request.facets = flags.facet;
+      const size = wholeNumber(flags.size, '--size');
+      if (size !== undefined) request.size = size;
+      if (flags.sort !== undefined) request.sort = flags.sort;
+      if (flags.language !== undefined) request.language = flags.language;
+      if (flags.explain) request.explain = true;
+
+      const translator = createTranslatorWithDeepl(config.query.translation);
+      let encoder: TextEncoder | null = null;
+      let embedder: QueryEmbedder | undefined;
+      if (flags.vector && config.query.textEmbedding.enabled && query.trim() !== '') {
+        const model = await createTextEncoder({ model: config.query.textEmbedding.model });
+        encoder = model;
+        embedder = async (text) => (await model.encodeQueries([text]))[0]!;
+      }
+      const client = createEsClient({ ...env, url });
+      try {
+        const response = await search(client, index, request, config, {
+          translator,
+          ...(embedder === undefined ? {} : { embedder }),
+          url,
+        });
+        if (flags.json) process.stdout.write(`${JSON.stringify(response, null, 2)}\n`);
+        else
+          process.stdout.write(
+            `Index:        ${index} at ${url} (config: ${loaded.source})\n${renderSearchTable(response)}`,
+          );
+      } finally {
+        await encoder?.close();
+        await client.close();
+      }
+    });
+}

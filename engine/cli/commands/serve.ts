@@ -1,0 +1,154 @@
+/**
+ * `rwb serve --config bundle.json`: the production search API over an exported bundle, and
+ * `rwb export`: write that bundle from a config (and the live index, when it exists).
+ */
+import type { Command } from 'commander';
+import { exportBundle, writeBundle } from '../../config/bundle.ts';
+import { esConnectionFromEnv } from '../../config/connections.ts';
+import { createEsClient } from '../../es/client.ts';
+import { RwbError } from '../../errors.ts';
+import { startSearchApi } from '../../serve/index.ts';
+import { loadConfigOrBundle } from './search.ts';
+
+interface ServeFlags {
+  config: string;
+  es?: string;
+  port: string;
+  host: string;
+  index?: string;
+  imageModel?: string;
+  threads?: string;
+  esTimeoutMs: string;
+}
+
+interface ExportFlags {
+  config?: string;
+  out: string;
+  index: string;
+  es?: string;
+  live: boolean;
+  templateId?: string;
+}
+
+function wholeNumber(
+  value: string | undefined,
+  flag: string,
+  min = 0,
+  max = Number.MAX_SAFE_INTEGER,
+): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new RwbError(
+      'INVALID_INPUT',
+      `${flag} must be a whole number between ${min} and ${max}, got "${value}"`,
+    );
+  return n;
+}
+
+function waitForShutdown(): Promise<string> {
+  return new Promise((resolve) => {
+    const stop = (signal: string) => () => resolve(signal);
+    process.once('SIGINT', stop('SIGINT'));
+    process.once('SIGTERM', stop('SIGTERM'));
+  });
+}
+
+export function registerServeCommands(program: Command): void {
+  program
+    .command('serve')
+    .summary('run the production search API over an exported bundle')
+    .description(
+      'Serve an exported bundle as the production search API (fastify): POST /search, POST /search/image (multipart), ' +
+        'GET /documents/:spu_id, GET /health, GET /metrics (Prometheus), GET /docs (OpenAPI). Every request names its tenant ' +
+        'with the X-Tenant-ID header or ?tenant_id=. The bundle is used as is; the DeepL key, if any, comes from RWB_DEEPL_API_KEY.',
+    )
+    .requiredOption('--config <bundle>', 'exported bundle (.json/.yaml), see `rwb export`')
+    .option(
+      '--es <url>',
+      'Elasticsearch URL (env RWB_ES_URL, default http://127.0.0.1:9200); credentials from RWB_ES_API_KEY / RWB_ES_USERNAME+RWB_ES_PASSWORD',
+    )
+    .option('--port <n>', 'port to listen on (0 picks a free one)', '8080')
+    .option('--host <address>', 'interface to listen on (0.0.0.0 for every interface)', '127.0.0.1')
+    .option('--index <name>', "index to search (default: the bundle's)")
+    .option(
+      '--image-model <path>',
+      'vision tower .onnx on this machine (default: the path recorded in the bundle)',
+    )
+    .option('--threads <n>', 'ONNX threads for the text model (default: cores, at most 4)')
+    .option(
+      '--es-timeout-ms <n>',
+      'per-request Elasticsearch timeout; slower answers are 504',
+      '10000',
+    )
+    .action(async (flags: ServeFlags) => {
+      const env = esConnectionFromEnv();
+      const threads = wholeNumber(flags.threads, '--threads', 1, 64);
+      const api = await startSearchApi({
+        bundle: flags.config,
+        es: {
+          ...env,
+          url: flags.es ?? env.url,
+          requestTimeoutMs: wholeNumber(flags.esTimeoutMs, '--es-timeout-ms', 100, 600_000)!,
+        },
+        host: flags.host,
+        port: wholeNumber(flags.port, '--port', 0, 65_535)!,
+        ...(flags.index === undefined ? {} : { index: flags.index }),
+        ...(flags.imageModel === undefined ? {} : { imageModelPath: flags.imageModel }),
+        ...(threads === undefined ? {} : { threads }),
+      });
+      const { bundle } = api.service;
+      process.stdout.write(
+        `Search API for bundle "${bundle.config.name}" (exported ${bundle.createdAt}) on index ${api.service.index}\n` +
+          `Listening on ${api.url}  ·  docs ${api.url}/docs  ·  health ${api.url}/health  ·  metrics ${api.url}/metrics\n`,
+      );
+      const health = await api.service.health();
+      if (health.status !== 'ok') {
+        const failing = Object.entries(health.checks).filter(([, check]) => !check.ok);
+        process.stderr.write(
+          `warning: not ready yet — ${failing.map(([name, check]) => `${name}: ${check.detail}`).join('; ')}\n`,
+        );
+      }
+      const signal = await waitForShutdown();
+      process.stdout.write(`${signal}: stopping\n`);
+      await api.close();
+    });
+
+  program
+    .command('export')
+    .summary('export a search config as a bundle for `rwb serve` and other services')
+    .description(
+      'Write a versioned bundle: the SearchConfig, the index mapping actually used (read from the live index unless ' +
+        '--no-live), an ES mustache search template of the default-domain query, and the model ids. Never contains secrets.',
+    )
+    .option(
+      '--config <file>',
+      'SearchConfig or bundle (.json/.yaml) (default: the built-in default config)',
+    )
+    .requiredOption('--out <file>', 'bundle file to write (.json, .yaml or .yml)')
+    .option('--index <name>', 'index the bundle searches', 'search_products')
+    .option('--es <url>', 'Elasticsearch URL of the live index (env RWB_ES_URL)')
+    .option('--no-live', 'do not read the live index; use the mapping template with core analysis')
+    .option('--template-id <id>', 'stored-script id of the search template')
+    .action(async (flags: ExportFlags) => {
+      const { config } = await loadConfigOrBundle(flags.config);
+      const env = esConnectionFromEnv();
+      const url = flags.es ?? env.url;
+      const client = flags.live ? createEsClient({ ...env, url }) : undefined;
+      try {
+        const bundle = await exportBundle({
+          config,
+          index: flags.index,
+          ...(client === undefined ? {} : { client, url }),
+          ...(flags.templateId === undefined ? {} : { templateId: flags.templateId }),
+        });
+        await writeBundle(flags.out, bundle);
+        process.stdout.write(
+          `Wrote ${flags.out}: config "${bundle.config.name}", index ${bundle.index}, text model ${bundle.models.text?.id ?? 'none'}, image model ${bundle.models.image?.id ?? 'none'}\n` +
+            `Serve it with: rwb serve --config ${flags.out}\n`,
+        );
+      } finally {
+        await client?.close();
+      }
+    });
+}
