@@ -11,6 +11,17 @@ import { queryCheck, searchRun } from './ops/search.ts';
 import { searchCompare } from './ops/search-compare.ts';
 import { configGet, configList, configSave, configSet } from './ops/config.ts';
 import { tunePreview } from './ops/workbench-metric.ts';
+import { evalCompare, evalRun, tuneStart } from './ops/eval.ts';
+import {
+  experimentsDiff,
+  experimentsList,
+  experimentsShow,
+  judgmentsExport,
+  judgmentsGet,
+  judgmentsImport,
+  judgmentsList,
+  judgmentsRate,
+} from './ops/eval-store.ts';
 import { esLocalStartOp, esLocalStopOp, modelsStatusOp, secretsClearOp, secretsSetOp, secretsStatusOp } from './ops/app.ts';
 import { ingestStart } from './ops/ingest.ts';
 import { jobsCancel, jobsGet, jobsList } from './ops/jobs.ts';
@@ -28,6 +39,17 @@ export const operations = {
   'config.list': configList,
   'config.save': configSave,
   'tune.preview': tunePreview,
+  'eval.run': evalRun,
+  'eval.compare': evalCompare,
+  'tune.start': tuneStart,
+  'judgments.list': judgmentsList,
+  'judgments.get': judgmentsGet,
+  'judgments.import': judgmentsImport,
+  'judgments.export': judgmentsExport,
+  'judgments.rate': judgmentsRate,
+  'experiments.list': experimentsList,
+  'experiments.show': experimentsShow,
+  'experiments.diff': experimentsDiff,
   'secrets.status': secretsStatusOp,
   'secrets.set': secretsSetOp,
   'secrets.clear': secretsClearOp,

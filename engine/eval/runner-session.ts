@@ -14,7 +14,12 @@ import type { RunResult } from './compare-run-result.ts';
 import type { Revision, RunRecord } from './experiments.ts';
 import { findUnknownDocIds, type QuerySet, type UnknownDocId } from './judgments.ts';
 import type { MetricOptions } from './metrics.ts';
-import { runEvaluation, type EvalProgress, type EvaluationStats } from './runner.ts';
+import {
+  runEvaluation,
+  type ConfigDependencies,
+  type EvalProgress,
+  type EvaluationStats,
+} from './runner.ts';
 import type { QueryEmbedderSource } from './runner-embedders.ts';
 import type { ExperimentStore } from './store/experiment-store.ts';
 import { detectRankEval, verifyRun, type VerifyReport } from './verify.ts';
@@ -42,6 +47,8 @@ export interface EvalSessionOptions {
   readonly metricOptions?: MetricOptions;
   readonly embedder?: QueryEmbedderSource;
   readonly searchDeps?: Omit<SearchDependencies, 'embedder' | 'signal'>;
+  /** Per-config search dependencies (see runEvaluation); replaces embedder and searchDeps. */
+  readonly dependencies?: ConfigDependencies;
   readonly batchSize?: number;
   /** Record a snapshot (top k with scores) per run. Default true. */
   readonly snapshot?: boolean;
@@ -143,6 +150,7 @@ export async function evaluateAndRecord(options: EvalSessionOptions): Promise<Ev
     ...(options.metricOptions && { metricOptions: options.metricOptions }),
     ...(options.embedder && { embedder: options.embedder }),
     ...(options.searchDeps && { searchDeps: options.searchDeps }),
+    ...(options.dependencies && { dependencies: options.dependencies }),
     ...(options.batchSize !== undefined && { batchSize: options.batchSize }),
     explain: options.explain ?? false,
     keepRequests: options.verify ?? false,

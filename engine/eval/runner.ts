@@ -83,8 +83,13 @@ export interface RunEvaluationOptions {
   readonly prepareConcurrency?: number;
   /** Query vectors for configs that enable text embedding: one embedder, or one per model. */
   readonly embedder?: QueryEmbedder | QueryEmbedderSource;
-  /** Translator, language detector, field catalog for the searcher. */
+  /** Translator, language detector, field catalog for the searcher (every config). */
   readonly searchDeps?: Omit<SearchDependencies, 'embedder' | 'signal'>;
+  /**
+   * Search dependencies per config (translator for its translation settings, its model's
+   * embedder, the index fields); replaces `embedder` and `searchDeps` when given.
+   */
+  readonly dependencies?: ConfigDependencies;
   /** Ask for facet counts (default true; the tuner turns them off). */
   readonly facets?: boolean;
   /** Keep ES explanations for snapshots (default false). */
@@ -168,12 +173,26 @@ function selectQueries(querySet: QuerySet, subset: readonly string[] | undefined
   return [...new Set(subset)];
 }
 
+/** What a config is searched with, besides the signal. */
+export type ConfigDependencies = (
+  config: SearchConfig,
+) => Promise<Omit<SearchDependencies, 'signal'>>;
+
 async function embedderFor(
   config: SearchConfig,
   source: RunEvaluationOptions['embedder'],
 ): Promise<QueryEmbedder | undefined> {
   if (!config.query.textEmbedding.enabled || source === undefined) return undefined;
   return typeof source === 'function' ? source : source.forModel(config.query.textEmbedding.model);
+}
+
+async function dependenciesFor(
+  config: SearchConfig,
+  options: RunEvaluationOptions,
+): Promise<Omit<SearchDependencies, 'signal'>> {
+  if (options.dependencies) return options.dependencies(config);
+  const embedder = await embedderFor(config, options.embedder);
+  return { ...options.searchDeps, ...(embedder && { embedder }) };
 }
 
 /** Runs every config over the query set; see the file comment. */
@@ -211,8 +230,8 @@ export async function runEvaluation(
 
   // 1. prepare
   const jobs = options.configs.flatMap((_, config) => queries.map((query) => ({ config, query })));
-  const embedders = await Promise.all(
-    options.configs.map(({ config }) => embedderFor(config, options.embedder)),
+  const configDeps = await Promise.all(
+    options.configs.map(({ config }) => dependenciesFor(config, options)),
   );
   let prepared = 0;
   const entries: Entry[] = await mapLimited(
@@ -220,11 +239,7 @@ export async function runEvaluation(
     options.prepareConcurrency ?? 8,
     async ({ config, query }) => {
       if (signal?.aborted) throw cancelled();
-      const deps: SearchDependencies = {
-        ...options.searchDeps,
-        ...(embedders[config] && { embedder: embedders[config] }),
-        ...(signal && { signal }),
-      };
+      const deps: SearchDependencies = { ...configDeps[config], ...(signal && { signal }) };
       let entry: Entry;
       try {
         const request = await prepareEvalRequest(

@@ -16,6 +16,8 @@ export const JobProgressSchema = z.object({
   /** Items per second over the recent window. */
   rate: z.number().nullable(),
   stage: z.string().optional(),
+  /** Job-specific numbers a screen may chart, e.g. a tuning trial's train and held-out scores. */
+  detail: z.record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.null()])).optional(),
 });
 export type JobProgress = z.infer<typeof JobProgressSchema>;
 

@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { RwbError } from '../../errors.ts';
 import { evaluateAndRecord, type EvalSessionResult } from '../../eval/runner-session.ts';
+import { createEvalDependencies } from '../../eval/runner-deps.ts';
 import { createQueryEmbedders } from '../../eval/runner-embedders.ts';
 import { EXIT } from '../exit-codes.ts';
 import {
@@ -125,7 +126,10 @@ export function registerEvalRunCommand(program: Command): void {
           k: intFlag('k', flags.k)!,
           ...(flags.metric && { metrics: flags.metric }),
           ...(threshold !== undefined && { metricOptions: { relevantThreshold: threshold } }),
-          embedder,
+          dependencies: createEvalDependencies(cluster.client, cluster.index, {
+            embedders: embedder,
+            url: cluster.url,
+          }),
           batchSize: intFlag('batch-size', flags.batchSize)!,
           snapshot: flags.snapshot,
           explain: Boolean(flags.explain),

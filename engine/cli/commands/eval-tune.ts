@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { saveSearchConfig } from '../../config/search-config-io.ts';
 import { RwbError } from '../../errors.ts';
+import { createEvalDependencies } from '../../eval/runner-deps.ts';
 import { createQueryEmbedders } from '../../eval/runner-embedders.ts';
 import { OPTIMIZERS, type OptimizerName } from '../../eval/tuner/samplers.ts';
 import { parseParameterSpaceText } from '../../eval/tuner/space.ts';
@@ -125,7 +126,10 @@ export function registerTuneCommand(program: Command): void {
           optimizer: flags.optimizer as OptimizerName,
           seed,
           ...(flags.patience !== undefined && { patience: intFlag('patience', flags.patience)! }),
-          embedder,
+          dependencies: createEvalDependencies(cluster.client, cluster.index, {
+            embedders: embedder,
+            url: cluster.url,
+          }),
           recordEvaluations: flags.recordEval,
           ...(flags.note !== undefined && { note: flags.note }),
           signal,

@@ -14,6 +14,7 @@ import type { SearchConfig } from '../../config/search-config-schema.ts';
 import { RwbError } from '../../errors.ts';
 import { LruCache } from '../../query/lru-cache.ts';
 import type { QueryEmbedder } from '../../query/query-parser.ts';
+import type { SearchFieldCatalog } from '../../search/fields.ts';
 import type { SearchDependencies } from '../../search/searcher.ts';
 import type { QuerySet } from '../judgments.ts';
 import { resolveMetric } from '../metrics-registry.ts';
@@ -21,6 +22,7 @@ import type { MetricOptions } from '../metrics.ts';
 import {
   createResponseCache,
   runEvaluation,
+  type ConfigDependencies,
   type EvaluationStats,
   type ResponseCache,
 } from '../runner.ts';
@@ -47,6 +49,8 @@ export interface TuneEvaluationOptions {
   readonly metricOptions?: MetricOptions;
   readonly embedder?: QueryEmbedder | QueryEmbedderSource;
   readonly searchDeps?: Omit<SearchDependencies, 'embedder' | 'signal'>;
+  /** Per-config search dependencies (see runEvaluation); replaces embedder and searchDeps. */
+  readonly dependencies?: ConfigDependencies;
   readonly batchSize?: number;
   readonly concurrency?: number;
 }
@@ -98,6 +102,11 @@ export function createTuneEvaluation(
   let fromCache = 0;
   let failedQueries = 0;
   let searchMs = 0;
+  // The request key must plan with the fields the real requests use; until the first evaluation
+  // has resolved them (per-config dependencies), keys fall back to the parameters.
+  let planningFields: SearchFieldCatalog | null | undefined = options.dependencies
+    ? undefined
+    : (options.searchDeps?.fields ?? null);
 
   const configFor = (params: ParamValues): SearchConfig => {
     const key = paramsKey(params);
@@ -122,6 +131,9 @@ export function createTuneEvaluation(
   const evaluate: EvaluateFn = async (params, queries, signal) => {
     evaluateCalls++;
     const config = configFor(params);
+    if (planningFields === undefined && options.dependencies) {
+      planningFields = (await options.dependencies(config)).fields ?? null;
+    }
     const output = await runEvaluation(client, {
       index: options.index,
       tenantId: options.tenantId,
@@ -133,6 +145,7 @@ export function createTuneEvaluation(
       ...(options.metricOptions && { metricOptions: options.metricOptions }),
       ...(options.embedder && { embedder: options.embedder }),
       ...(options.searchDeps && { searchDeps: options.searchDeps }),
+      ...(options.dependencies && { dependencies: options.dependencies }),
       ...(options.batchSize !== undefined && { batchSize: options.batchSize }),
       ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
       facets: false,
@@ -172,9 +185,10 @@ export function createTuneEvaluation(
       return fallback;
     }
     const parsed = parseCache.get(parseCacheKey(config, query));
-    if (!parsed) return fallback;
+    if (!parsed || planningFields === undefined) return fallback;
+    const deps = planningFields === null ? {} : { fields: planningFields };
     try {
-      return `request:${planEvalRequest(parsed, query, config, requestOptions, options.searchDeps).hash}`;
+      return `request:${planEvalRequest(parsed, query, config, requestOptions, deps).hash}`;
     } catch {
       return fallback;
     }

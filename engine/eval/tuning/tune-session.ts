@@ -16,7 +16,7 @@ import type { Revision, RunRecord } from '../experiments.ts';
 import { queriesWithNoPositiveRating, type QuerySet } from '../judgments.ts';
 import type { MetricOptions } from '../metrics.ts';
 import { resolveMetric } from '../metrics-registry.ts';
-import { runEvaluation } from '../runner.ts';
+import { runEvaluation, type ConfigDependencies } from '../runner.ts';
 import type { QueryEmbedderSource } from '../runner-embedders.ts';
 import type { ExperimentStore } from '../store/experiment-store.ts';
 import type { TuneReport } from '../tuner/report.ts';
@@ -46,6 +46,8 @@ export interface TuneSessionOptions {
   readonly patience?: number;
   readonly embedder?: QueryEmbedderSource;
   readonly searchDeps?: Omit<SearchDependencies, 'embedder' | 'signal'>;
+  /** Per-config search dependencies (see runEvaluation); replaces embedder and searchDeps. */
+  readonly dependencies?: ConfigDependencies;
   /** Evaluate base and tuned configs on all queries and record those runs. Default true. */
   readonly recordEvaluations?: boolean;
   readonly note?: string;
@@ -100,6 +102,7 @@ export async function tuneAndRecord(options: TuneSessionOptions): Promise<TuneSe
     ...(options.metricOptions && { metricOptions: options.metricOptions }),
     ...(options.embedder && { embedder: options.embedder }),
     ...(options.searchDeps && { searchDeps: options.searchDeps }),
+    ...(options.dependencies && { dependencies: options.dependencies }),
   });
   const result = await tune<SearchConfig>({
     space: options.space,
@@ -148,6 +151,7 @@ export async function tuneAndRecord(options: TuneSessionOptions): Promise<TuneSe
       ...(options.metricOptions && { metricOptions: options.metricOptions }),
       ...(options.embedder && { embedder: options.embedder }),
       ...(options.searchDeps && { searchDeps: options.searchDeps }),
+      ...(options.dependencies && { dependencies: options.dependencies }),
       ...(options.signal && { signal: options.signal }),
     });
     const note = options.note ?? `evaluation after tuning (${tuneRun.id})`;
