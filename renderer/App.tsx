@@ -4,6 +4,9 @@ import { ComingSoonScreen } from './screens/ComingSoonScreen.tsx';
 import { ConnectionsScreen } from './screens/ConnectionsScreen.tsx';
 import { IngestScreen } from './screens/IngestScreen.tsx';
 import { SearchScreen } from './screens/SearchScreen.tsx';
+import { TuneScreen } from './screens/TuneScreen.tsx';
+import { CompareScreen } from './screens/CompareScreen.tsx';
+import { ExportScreen } from './screens/ExportScreen.tsx';
 import { HealthBadge, type Health } from './components/HealthBadge.tsx';
 import {
   followHashChanges,
@@ -22,6 +25,12 @@ function CurrentScreen({ id }: { id: ScreenId }) {
       return <IngestScreen />;
     case 'search':
       return <SearchScreen />;
+    case 'compare':
+      return <CompareScreen />;
+    case 'tune':
+      return <TuneScreen />;
+    case 'export':
+      return <ExportScreen />;
     default:
       return <ComingSoonScreen screen={screenInfo(id)} />;
   }

@@ -10,6 +10,7 @@ import { esConnect, esStatus, indexInfo } from './ops/es.ts';
 import { queryCheck, searchRun } from './ops/search.ts';
 import { searchCompare } from './ops/search-compare.ts';
 import { configGet, configList, configSave, configSet } from './ops/config.ts';
+import { configExport, configExports, configImport } from './ops/config-export.ts';
 import { tunePreview } from './ops/workbench-metric.ts';
 import { evalCompare, evalRun, tuneStart } from './ops/eval.ts';
 import {
@@ -38,6 +39,9 @@ export const operations = {
   'config.set': configSet,
   'config.list': configList,
   'config.save': configSave,
+  'config.export': configExport,
+  'config.exports': configExports,
+  'config.import': configImport,
   'tune.preview': tunePreview,
   'eval.run': evalRun,
   'eval.compare': evalCompare,

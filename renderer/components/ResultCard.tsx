@@ -17,7 +17,7 @@ export function Thumbnail({
   if (!src || broken) {
     return (
       <div className={`${cls} thumb-empty`} aria-hidden="true">
-        No image
+        {size === 'small' ? '' : 'No image'}
       </div>
     );
   }

@@ -1,10 +1,11 @@
 import { useState, type FormEvent } from 'react';
 import { Card, Facts } from '../components/Card.tsx';
+import { LocalNodeCard, ModelsCard, SecretsCard } from './ConnectionsExtras.tsx';
 import { HealthBadge } from '../components/HealthBadge.tsx';
 import { EmptyState, ErrorBanner, Loading } from '../components/StateViews.tsx';
 import { formatCount } from '../format.ts';
 import { dataOf } from '../state/async.ts';
-import { statusStore, useIngest, useNavigation, useStatus } from '../state/stores.ts';
+import { statusStore, useNavigation, useStatus } from '../state/stores.ts';
 
 function EsCard() {
   const es = useStatus((s) => s.es);
@@ -272,42 +273,6 @@ function IndexCard() {
   );
 }
 
-function ModelsCard() {
-  const index = useStatus((s) => dataOf(s.index));
-  const lastEmbedding = useIngest((s) => {
-    const report = s.recent.find((j) => j.status === 'succeeded')?.result as
-      | { embedding?: { model: string; dims: number; executionProvider: string } | null }
-      | null
-      | undefined;
-    return report?.embedding ?? null;
-  });
-  return (
-    <Card title="Models" testId="card-models">
-      <Facts
-        rows={[
-          [
-            'Text model (index)',
-            index?.textEmbedding.model ?? 'not recorded in the index',
-            'model-text',
-          ],
-          [
-            'Vector size',
-            index?.textEmbedding.dims ? `${index.textEmbedding.dims} dimensions` : '—',
-          ],
-          [
-            'Execution provider',
-            lastEmbedding
-              ? `${lastEmbedding.executionProvider.toUpperCase()} (last ingest: ${lastEmbedding.model})`
-              : 'shown after an ingest with embeddings in this session',
-            'model-ep',
-          ],
-          ['Image model', 'not configured'],
-        ]}
-      />
-    </Card>
-  );
-}
-
 function AppCard() {
   const system = useStatus((s) => s.system);
   const data = dataOf(system);
@@ -357,7 +322,9 @@ export function ConnectionsScreen() {
     <div className="grid two" data-testid="connections-screen">
       <EsCard />
       <IndexCard />
+      <LocalNodeCard />
       <ModelsCard />
+      <SecretsCard />
       <AppCard />
     </div>
   );

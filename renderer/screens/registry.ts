@@ -33,8 +33,8 @@ export const SCREENS: readonly ScreenInfo[] = [
   {
     id: 'compare',
     label: 'Compare',
-    summary: 'Two to four configs side by side',
-    available: false,
+    summary: 'Two to four configs side by side, for one query and over a query set',
+    available: true,
     plan: [
       'Rank-change arrows, new and dropped markers, Jaccard and RBO per query',
       'Latency and facet-count differences per config',
@@ -44,8 +44,8 @@ export const SCREENS: readonly ScreenInfo[] = [
   {
     id: 'tune',
     label: 'Tune',
-    summary: 'Boost sliders with live results and metrics',
-    available: false,
+    summary: 'Boost sliders with live results and the query-set metric; the auto-tuner',
+    available: true,
     plan: [
       'A slider for every field, domain, kNN and function weight',
       'Live results and the mean metric over the query set as you slide',
@@ -77,8 +77,8 @@ export const SCREENS: readonly ScreenInfo[] = [
   {
     id: 'export',
     label: 'Export',
-    summary: 'Versioned bundle for production',
-    available: false,
+    summary: 'The versioned bundle production loads: config, mapping, search template, models',
+    available: true,
     plan: [
       'SearchConfig, mapping, ES search template and model ids as JSON or YAML',
       'A diff against the last export',

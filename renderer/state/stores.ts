@@ -5,12 +5,22 @@ import { createStatusStore, type StatusState } from './status.ts';
 import { createSearchStore, type SearchState } from './search.ts';
 import { createIngestStore, type IngestState } from './ingest.ts';
 import { createConfigStore, type ConfigState } from './config.ts';
+import { createTuneStore, type TuneState } from './tune.ts';
+import { createCompareStore, type CompareState } from './compare.ts';
+import { createExportStore, type ExportState } from './export.ts';
+import { createConnectionsStore, type ConnectionsState } from './connections.ts';
 
 const client = getApiClient();
 export const statusStore = createStatusStore(client);
 export const searchStore = createSearchStore(client);
 export const ingestStore = createIngestStore(client);
 export const configStore = createConfigStore(client);
+export const tuneStore = createTuneStore(client);
+export const compareStore = createCompareStore(client);
+// A re-loaded bundle replaces the working config every screen reads.
+export const exportStore = createExportStore(client, (imported) =>
+  configStore.setState({ working: { state: 'ready', data: imported.working } }),
+);
 
 export function useStatus<T>(selector: (state: StatusState) => T): T {
   return useStore(statusStore, selector);
@@ -23,5 +33,21 @@ export function useIngest<T>(selector: (state: IngestState) => T): T {
 }
 export function useConfig<T>(selector: (state: ConfigState) => T): T {
   return useStore(configStore, selector);
+}
+export function useTune<T>(selector: (state: TuneState) => T): T {
+  return useStore(tuneStore, selector);
+}
+export function useCompare<T>(selector: (state: CompareState) => T): T {
+  return useStore(compareStore, selector);
+}
+export function useExport<T>(selector: (state: ExportState) => T): T {
+  return useStore(exportStore, selector);
+}
+export const connectionsStore = createConnectionsStore(
+  client,
+  () => void statusStore.getState().refresh(),
+);
+export function useConnections<T>(selector: (state: ConnectionsState) => T): T {
+  return useStore(connectionsStore, selector);
 }
 export { useNavigation, followHashChanges, type ScreenId } from './navigation.ts';

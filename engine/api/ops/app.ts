@@ -56,7 +56,10 @@ export const secretsSetOp = defineOperation({
     .strict(),
   output: SecretsStatusSchema,
   handler: async (input, ctx) => {
-    await sessionOf(ctx).secrets().set(input.name, input.value);
+    const session = sessionOf(ctx);
+    await session.secrets().set(input.name, input.value);
+    // Re-installing the source drops translators built with the old key.
+    session.setSecretSource(session.secrets());
     return secretsStatus(ctx);
   },
 });
@@ -66,7 +69,9 @@ export const secretsClearOp = defineOperation({
   input: z.object({ name: SecretNameSchema }).strict(),
   output: SecretsStatusSchema,
   handler: async (input, ctx) => {
-    await sessionOf(ctx).secrets().clear(input.name);
+    const session = sessionOf(ctx);
+    await session.secrets().clear(input.name);
+    session.setSecretSource(session.secrets());
     return secretsStatus(ctx);
   },
 });

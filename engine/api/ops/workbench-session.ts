@@ -27,8 +27,12 @@ import { RwbError } from '../../errors.ts';
 import { paths } from '../../paths.ts';
 import { cachedEmbedder } from '../../query/cached-embedder.ts';
 import type { QueryEmbedder } from '../../query/query-parser.ts';
-import { createTranslator } from '../../query/translation/create-translator.ts';
-import type { Translator, TranslatorSecrets } from '../../query/translation/translator.ts';
+import { createTranslatorWithDeepl } from '../../query/translation/deepl-translator.ts';
+import {
+  translatorSecretsFromEnv,
+  type Translator,
+  type TranslatorSecrets,
+} from '../../query/translation/translator.ts';
 import {
   defaultSearchFields,
   searchFieldsFromMapping,
@@ -209,10 +213,11 @@ function createSession(ctx: ApiContext): WorkbenchSession {
     async searchDependencies(config, index, signal) {
       const key = translatorKey(config);
       if (!translators.has(key)) {
-        const secrets: TranslatorSecrets = {};
+        // The key comes from the host's secret store (desktop) or the environment; never the config.
+        const secrets: TranslatorSecrets = { ...translatorSecretsFromEnv() };
         const deepl = secretSource.get('deeplApiKey');
         if (deepl) secrets.deeplApiKey = deepl;
-        translators.set(key, createTranslator(config.query.translation, { secrets }));
+        translators.set(key, createTranslatorWithDeepl(config.query.translation, secrets));
       }
       const deps: SearchDependencies = {
         translator: translators.get(key) ?? null,
@@ -229,6 +234,8 @@ function createSession(ctx: ApiContext): WorkbenchSession {
     secrets: () => secretSource,
     setSecretSource(source) {
       secretSource = source;
+      // Translators hold the old key.
+      translators.clear();
     },
 
     async close() {
