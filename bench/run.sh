@@ -6,3 +6,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 npx tsx bench/embed-throughput.ts "$@"
 npx tsx bench/ingest-icecat.ts
+npx tsx bench/search-latency.ts
+npx tsx bench/api-throughput.ts
