@@ -6,7 +6,11 @@
  *   npx tsx bench/eval-icecat-index.ts [--es URL] [--index rwb_bench_eval_icecat] [--database rwb_bench_eval]
  */
 import { fileURLToPath } from 'node:url';
-import { ICECAT_PRODUCT_COUNT, ICECAT_TENANT, loadIcecatIntoMysql } from '../engine/catalog/icecat.ts';
+import {
+  ICECAT_PRODUCT_COUNT,
+  ICECAT_TENANT,
+  loadIcecatIntoMysql,
+} from '../engine/catalog/icecat.ts';
 import { mysqlConnectionFromEnv } from '../engine/config/connections.ts';
 import { createEsClient } from '../engine/es/client.ts';
 import { runIngest } from '../engine/ingest/pipeline.ts';
@@ -37,7 +41,9 @@ export async function ensureIcecatIndex(options: IcecatIndexOptions): Promise<nu
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const existing = await tenantCount(options.es, options.index);
   if (existing === ICECAT_PRODUCT_COUNT) return existing;
-  log(`${options.index} holds ${existing} Icecat products; loading MySQL ${options.database} and ingesting…`);
+  log(
+    `${options.index} holds ${existing} Icecat products; loading MySQL ${options.database} and ingesting…`,
+  );
   const conn = { ...mysqlConnectionFromEnv(), database: options.database };
   await loadIcecatIntoMysql(conn, { tenantId: ICECAT_TENANT });
   const report = await runIngest({

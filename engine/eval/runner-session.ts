@@ -15,6 +15,7 @@ import type { Revision, RunRecord } from './experiments.ts';
 import { findUnknownDocIds, type QuerySet, type UnknownDocId } from './judgments.ts';
 import type { MetricOptions } from './metrics.ts';
 import {
+  evalMetricNames,
   runEvaluation,
   type ConfigDependencies,
   type EvalProgress,
@@ -117,6 +118,8 @@ export async function evaluateAndRecord(options: EvalSessionOptions): Promise<Ev
   if (options.configs.length === 0) {
     throw new RwbError('INVALID_INPUT', 'give at least one config to evaluate');
   }
+  // Bad metric names fail before anything is searched or recorded.
+  evalMetricNames(options.k ?? 10, options.metrics);
   if (options.verify) {
     const availability = await detectRankEval(client, options.index, url);
     if (!availability.available) throw new RwbError('ES_ERROR', availability.reason, { url });
