@@ -86,9 +86,9 @@ export function sessionOptionsFor(
     intraOpNumThreads: intraOpThreads,
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
-    // Errors still surface as exceptions; this keeps ORT's own stderr logging (e.g. a failed CUDA
-    // probe) from cluttering the CLI, since we report the outcome ourselves.
-    logSeverityLevel: 3,
+    // Failures still surface as exceptions, and we report the outcome ourselves: keep ORT's own
+    // stderr logging to errors (3), and quiet for the CUDA attempt (4), whose failure we explain.
+    logSeverityLevel: provider === 'cuda' ? 4 : 3,
   };
 }
 
