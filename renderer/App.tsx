@@ -7,6 +7,8 @@ import { SearchScreen } from './screens/SearchScreen.tsx';
 import { TuneScreen } from './screens/TuneScreen.tsx';
 import { CompareScreen } from './screens/CompareScreen.tsx';
 import { ExportScreen } from './screens/ExportScreen.tsx';
+import { JudgmentsScreen } from './screens/JudgmentsScreen.tsx';
+import { ExperimentsScreen } from './screens/ExperimentsScreen.tsx';
 import { HealthBadge, type Health } from './components/HealthBadge.tsx';
 import {
   followHashChanges,
@@ -31,6 +33,10 @@ function CurrentScreen({ id }: { id: ScreenId }) {
       return <TuneScreen />;
     case 'export':
       return <ExportScreen />;
+    case 'judgments':
+      return <JudgmentsScreen />;
+    case 'experiments':
+      return <ExperimentsScreen />;
     default:
       return <ComingSoonScreen screen={screenInfo(id)} />;
   }

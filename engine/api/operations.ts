@@ -9,9 +9,10 @@ import { systemStatus } from './ops/system.ts';
 import { esConnect, esStatus, indexInfo } from './ops/es.ts';
 import { queryCheck, searchRun } from './ops/search.ts';
 import { searchCompare } from './ops/search-compare.ts';
-import { configGet, configList, configSave, configSet } from './ops/config.ts';
+import { configGet, configList, configResolve, configSave, configSet } from './ops/config.ts';
 import { configExport, configExports, configImport } from './ops/config-export.ts';
 import { tunePreview } from './ops/workbench-metric.ts';
+import { experimentsAnnotate } from './ops/workbench-notes.ts';
 import { evalCompare, evalRun, tuneStart } from './ops/eval.ts';
 import {
   experimentsDiff,
@@ -39,6 +40,7 @@ export const operations = {
   'config.set': configSet,
   'config.list': configList,
   'config.save': configSave,
+  'config.resolve': configResolve,
   'config.export': configExport,
   'config.exports': configExports,
   'config.import': configImport,
@@ -54,6 +56,7 @@ export const operations = {
   'experiments.list': experimentsList,
   'experiments.show': experimentsShow,
   'experiments.diff': experimentsDiff,
+  'experiments.annotate': experimentsAnnotate,
   'secrets.status': secretsStatusOp,
   'secrets.set': secretsSetOp,
   'secrets.clear': secretsClearOp,

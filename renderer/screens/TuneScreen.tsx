@@ -4,7 +4,7 @@
  * charts the metric over the moves, and lets the analyst apply the positions to the working
  * config and save it as a revision. The auto-tuner panel runs tune.start as a job.
  */
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
 import { Card } from '../components/Card.tsx';
 import { MetricChart } from '../components/MetricChart.tsx';
 import { PaintMark } from '../components/PaintMark.tsx';
@@ -13,6 +13,7 @@ import { Slider } from '../components/Slider.tsx';
 import { EmptyState, ErrorBanner, Loading } from '../components/StateViews.tsx';
 import { dataOf } from '../state/async.ts';
 import type { Tunable } from '../state/config.ts';
+import type { QuerySetInfo } from '../state/tune.ts';
 import { configStore, tuneStore, useConfig, useNavigation, useTune } from '../state/stores.ts';
 import { AutoTuner } from './TuneAutoTuner.tsx';
 import { QuerySetPicker } from './QuerySetPicker.tsx';
@@ -236,6 +237,10 @@ export function TuneScreen() {
   const querySet = useTune((s) => s.querySet);
   const go = useNavigation((s) => s.go);
   const data = dataOf(working);
+  const setQuerySet = useCallback(
+    (ref: QuerySetInfo | null) => tuneStore.getState().setQuerySet(ref),
+    [],
+  );
 
   useEffect(() => {
     if (configStore.getState().working.state === 'idle') void configStore.getState().load();
@@ -286,7 +291,7 @@ export function TuneScreen() {
         <QuerySetPicker
           value={querySet}
           tenant={tenant}
-          onChange={(ref) => tuneStore.getState().setQuerySet(ref)}
+          onChange={setQuerySet}
           onCreate={() => go('judgments')}
         />
         <label className="field narrow-select">

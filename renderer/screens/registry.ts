@@ -55,8 +55,8 @@ export const SCREENS: readonly ScreenInfo[] = [
   {
     id: 'judgments',
     label: 'Judgments',
-    summary: 'Rate results 0–3 and manage query sets',
-    available: false,
+    summary: 'Rate results 0–3 with the keyboard; query sets with coverage; import and export',
+    available: true,
     plan: [
       'Inline 0–3 ratings with keyboard shortcuts',
       'Query sets with coverage (rated and unrated at k)',
@@ -66,8 +66,8 @@ export const SCREENS: readonly ScreenInfo[] = [
   {
     id: 'experiments',
     label: 'Experiments',
-    summary: 'Config revisions, runs and metric history',
-    available: false,
+    summary: 'Config revisions, runs and the metric over time; diff two revisions',
+    available: true,
     plan: [
       'History of config revisions and evaluation runs',
       'Metric over time with notes',

@@ -7,8 +7,12 @@ import { createIngestStore, type IngestState } from './ingest.ts';
 import { createConfigStore, type ConfigState } from './config.ts';
 import { createTuneStore, type TuneState } from './tune.ts';
 import { createCompareStore, type CompareState } from './compare.ts';
+import { createCompareSetStore, type CompareSetState } from './compare-set.ts';
 import { createExportStore, type ExportState } from './export.ts';
 import { createConnectionsStore, type ConnectionsState } from './connections.ts';
+import { createJudgmentsStore, type JudgmentsState } from './judgments.ts';
+import { createAutoTuneStore, type AutoTuneState } from './autotune.ts';
+import { createExperimentsStore, type ExperimentsState } from './experiments.ts';
 
 const client = getApiClient();
 export const statusStore = createStatusStore(client);
@@ -42,6 +46,25 @@ export function useCompare<T>(selector: (state: CompareState) => T): T {
 }
 export function useExport<T>(selector: (state: ExportState) => T): T {
   return useStore(exportStore, selector);
+}
+export const judgmentsStore = createJudgmentsStore(client);
+export function useJudgments<T>(selector: (state: JudgmentsState) => T): T {
+  return useStore(judgmentsStore, selector);
+}
+// An accepted tuning result becomes the working config; the sliders start from it.
+export const autoTuneStore = createAutoTuneStore(client, (revisionId) =>
+  configStore.getState().checkout(revisionId),
+);
+export function useAutoTune<T>(selector: (state: AutoTuneState) => T): T {
+  return useStore(autoTuneStore, selector);
+}
+export const experimentsStore = createExperimentsStore(client);
+export function useExperiments<T>(selector: (state: ExperimentsState) => T): T {
+  return useStore(experimentsStore, selector);
+}
+export const compareSetStore = createCompareSetStore(client);
+export function useCompareSet<T>(selector: (state: CompareSetState) => T): T {
+  return useStore(compareSetStore, selector);
 }
 export const connectionsStore = createConnectionsStore(
   client,

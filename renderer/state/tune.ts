@@ -14,7 +14,7 @@ import { debounce, latestOnly } from './latest.ts';
 import type { SearchResult } from './search.ts';
 
 export type MetricPreview = OpOutput<'tune.preview'>;
-export type QuerySetRef = OpInput<'tune.preview'>['querySet'];
+export type QuerySetInfo = OpOutput<'judgments.list'>['sets'][number];
 
 export const LIVE_RESULTS_SIZE = 10;
 export const SLIDER_DEBOUNCE_MS = 30;
@@ -38,7 +38,7 @@ export interface Live<T> {
 export interface TuneState {
   tenant: string;
   query: string;
-  querySet: QuerySetRef | null;
+  querySet: QuerySetInfo | null;
   metric: string;
   overrides: Overrides;
   results: Loadable<Live<SearchResult>>;
@@ -49,7 +49,7 @@ export interface TuneState {
   history: MetricPoint[];
   setTenant(tenant: string): void;
   setQuery(query: string): void;
-  setQuerySet(ref: QuerySetRef | null): void;
+  setQuerySet(ref: QuerySetInfo | null): void;
   setMetric(metric: string): void;
   /** A slider moved: schedules the live results and metric for the new position. */
   setValue(tunable: Tunable, value: number | boolean): void;
@@ -92,7 +92,7 @@ export function createTuneStore(
       const { querySet, metric, overrides, tenant } = get();
       if (!querySet) return null;
       return {
-        querySet,
+        querySetId: querySet.id,
         metric,
         tenantId: querySet.tenant ?? tenant,
         ...(withOverrides && Object.keys(overrides).length ? { overrides } : {}),

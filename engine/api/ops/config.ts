@@ -11,7 +11,13 @@ import { revisionIdOf } from '../../eval/experiments.ts';
 import type { ApiContext } from '../context.ts';
 import { defineOperation, NoInput } from '../operation.ts';
 import { IndexNameSchema } from './common.ts';
-import { applyOverrides, OverridesSchema, tunablesOf } from './config-resolve.ts';
+import {
+  applyOverrides,
+  ConfigChoiceSchema,
+  OverridesSchema,
+  resolveConfig,
+  tunablesOf,
+} from './config-resolve.ts';
 import { sessionOf, type WorkingConfig } from './workbench-session.ts';
 
 export const TunableSchema = z.object({
@@ -167,6 +173,26 @@ export const configSave = defineOperation({
       },
       created,
       working: describeWorking(next),
+    };
+  },
+});
+
+export const configResolve = defineOperation({
+  description:
+    'The effective SearchConfig of a choice (working, a revision or inline, plus slider overrides), validated, with its content id.',
+  input: z.object({ choice: ConfigChoiceSchema, index: IndexNameSchema.optional() }).strict(),
+  output: z.object({
+    config: z.record(z.string(), z.unknown()),
+    revisionId: z.string(),
+    label: z.string(),
+  }),
+  handler: async (input, ctx) => {
+    const { overrides, ...ref } = input.choice;
+    const resolved = await resolveConfig(ctx, ref, overrides, indexOf(ctx, input.index));
+    return {
+      config: resolved.config as unknown as Record<string, unknown>,
+      revisionId: resolved.revisionId,
+      label: resolved.label,
     };
   },
 });

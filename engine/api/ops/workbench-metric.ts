@@ -4,11 +4,14 @@
  * hits trimmed to ids, no facets or highlights; a superseded call is aborted through the signal.
  * Results are not recorded (eval.run is the recorded, full evaluation).
  */
+import { stat } from 'node:fs/promises';
 import type { estypes } from '@elastic/elasticsearch';
 import { z } from 'zod';
 import { esErrorToRwb } from '../../es/client.ts';
 import { RwbError } from '../../errors.ts';
-import { ratingsByQuery } from '../../eval/judgments.ts';
+import { ratingsByQuery, type QuerySet } from '../../eval/judgments.ts';
+import { loadQuerySetById } from '../../eval/runner-query-sets.ts';
+import type { QuerySetStore } from '../../eval/store/query-set-store.ts';
 import { resolveMetric } from '../../eval/metrics-registry.ts';
 import { evaluateQuery, summarize, type QueryScores } from '../../eval/metrics-summary.ts';
 import { prepareSearch } from '../../search/searcher.ts';
@@ -17,13 +20,31 @@ import { IndexNameSchema } from './common.ts';
 import { ConfigRefSchema, OverridesSchema, resolveConfig } from './config-resolve.ts';
 import { missingIndexAsNotFound, sessionOf } from './workbench-session.ts';
 
-export const QuerySetRefInputSchema = z
-  .object({
-    name: z.string().min(1).max(200),
-    tenant: z.string().min(1).max(64).optional(),
-    index: z.string().min(1).max(255).optional(),
-  })
-  .strict();
+/**
+ * Query sets by id, re-read only when their file changed: a slider drag asks many times a second,
+ * and listing the store reads every set.
+ */
+const querySetCache = new WeakMap<
+  object,
+  Map<string, { file: string; mtimeMs: number; querySet: QuerySet }>
+>();
+
+async function cachedQuerySet(store: QuerySetStore, id: string): Promise<QuerySet> {
+  let byId = querySetCache.get(store);
+  if (!byId) querySetCache.set(store, (byId = new Map()));
+  const hit = byId.get(id);
+  if (hit) {
+    const mtimeMs = await stat(hit.file).then(
+      (s) => s.mtimeMs,
+      () => -1,
+    );
+    if (mtimeMs === hit.mtimeMs) return hit.querySet;
+  }
+  const { querySet, info } = await loadQuerySetById(store, id);
+  const mtimeMs = (await stat(info.file)).mtimeMs;
+  byId.set(id, { file: info.file, mtimeMs, querySet });
+  return querySet;
+}
 
 const PreviewOutputSchema = z.object({
   metric: z.string(),
@@ -35,6 +56,8 @@ const PreviewOutputSchema = z.object({
     z.object({
       query: z.string(),
       score: z.number().nullable(),
+      /** Returned hits within the metric's depth that have no rating. */
+      unrated: z.number(),
       excluded: z.string().nullable(),
       error: z.string().nullable(),
     }),
@@ -49,7 +72,8 @@ export const tunePreview = defineOperation({
     'Mean metric (e.g. ndcg@10) of a stored query set for a config plus slider overrides, in one msearch; for live repaint while tuning.',
   input: z
     .object({
-      querySet: QuerySetRefInputSchema,
+      /** A stored query set (id or name, as judgments.list lists them). */
+      querySetId: z.string().min(1).max(400),
       metric: z.string().min(1).max(40).default('ndcg@10'),
       config: ConfigRefSchema.optional(),
       overrides: OverridesSchema.optional(),
@@ -62,7 +86,7 @@ export const tunePreview = defineOperation({
   handler: async (input, ctx, extras) => {
     const started = performance.now();
     const session = sessionOf(ctx);
-    const set = await session.querySets.load(input.querySet);
+    const set = await cachedQuerySet(session.querySets, input.querySetId);
     const tenantId = input.tenantId ?? set.tenant;
     if (!tenantId)
       throw new RwbError(
@@ -72,6 +96,8 @@ export const tunePreview = defineOperation({
     const index = input.index ?? set.index ?? ctx.defaultIndex;
     const metric = resolveMetric(input.metric);
     const size = Math.max(metric.k ?? 10, 10);
+    // Coverage for the Judgments screen: how many of the hits the metric looks at are unrated.
+    const unratedMetric = resolveMetric(`unrated@${metric.k ?? size}`);
     const resolved = await resolveConfig(ctx, input.config, input.overrides, index);
     const deps = await session.searchDependencies(resolved.config, index, extras.signal);
 
@@ -133,17 +159,18 @@ export const tunePreview = defineOperation({
           );
       }
       if (error !== null) {
-        perQuery.push({ query: q.text, score: null, excluded: null, error });
+        perQuery.push({ query: q.text, score: null, unrated: 0, excluded: null, error });
         continue;
       }
       const scores = evaluateQuery(
         { query: q.text, hits, ratings: ratings.get(q.text) ?? new Map() },
-        [metric],
+        [metric, unratedMetric],
       );
       scored.push(scores);
       perQuery.push({
         query: q.text,
         score: scores.excluded ? null : (scores.scores[metric.name] ?? null),
+        unrated: scores.scores[unratedMetric.name] ?? 0,
         excluded: scores.excluded,
         error: null,
       });
