@@ -7,7 +7,7 @@
  * Means are over the 81 queries with at least one rating above 0 (19 have only 0 ratings).
  * Writes bench/results/icecat-ndcg.json and .md.
  *
- *   npx tsx bench/icecat-ndcg.ts [--es URL] [--index rwb_bench_eval_icecat] [--trials 60] [--folds 3]
+ *   npx tsx bench/icecat-ndcg.ts [--es URL] [--index rwb_bench_eval_icecat] [--trials 150] [--folds 3]
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -24,7 +24,7 @@ import { icecatDir, repoRoot } from '../engine/paths.ts';
 import { benchArgs, ensureIcecatIndex } from './eval-icecat-index.ts';
 
 const args = benchArgs(process.argv.slice(2));
-const trials = Number(args.get('--trials') ?? 60);
+const trials = Number(args.get('--trials') ?? 150);
 const folds = Number(args.get('--folds') ?? 3);
 await ensureIcecatIndex(args);
 const client = createEsClient({ url: args.es, requestTimeoutMs: 120_000 });

@@ -8,3 +8,6 @@ npx tsx bench/embed-throughput.ts "$@"
 npx tsx bench/ingest-icecat.ts
 npx tsx bench/search-latency.ts
 npx tsx bench/api-throughput.ts
+npx tsx bench/eval-msearch.ts --es "${RWB_ES_URL:-http://127.0.0.1:9200}"
+npx tsx bench/tuner-throughput.ts --es "${RWB_ES_URL:-http://127.0.0.1:9200}"
+npx tsx bench/icecat-ndcg.ts --es "${RWB_ES_URL:-http://127.0.0.1:9200}"

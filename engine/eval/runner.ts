@@ -1,13 +1,13 @@
 /**
  * The evaluation runner: N config revisions × a query set → one RunResult per config.
  *
- * 1. prepare: every query under every config becomes the ES request the searcher would send
- *    (parses shared between configs that parse alike; query vectors from a shared embedder);
- * 2. search: the distinct requests (by body hash) not already in the response cache go to ES in
- *    `_msearch` batches, a few in flight;
- * 3. score: each query's hits against its ratings with the asked metrics (+ unrated@k), facet
- *    counts for facet diffs, latency; buildRunResult assembles means, per-language breakdown and
- *    the excluded / failed query lists.
+ * Every query under every config becomes the ES request the searcher would send (parses shared
+ * between configs that parse alike; query vectors from a shared embedder). Prepared requests
+ * stream into `_msearch` batches at once (runner-dispatch.ts): distinct bodies only, a few
+ * batches in flight, nothing already in the response cache, so preparing overlaps with the
+ * cluster's work. Each answer is scored as its batch returns: the asked metrics (+ unrated@k),
+ * facet counts for facet diffs, latency; buildRunResult assembles means, the per-language
+ * breakdown and the excluded / failed query lists.
  *
  * A query that fails (bad expression, ES error) is reported in the run and left out of means; it
  * never stops the others. Latency per query: `tookMs` is ES's own `took`; `totalMs` is this
@@ -16,7 +16,6 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
 import type { SearchConfig } from '../config/search-config-schema.ts';
 import { RwbError } from '../errors.ts';
-import { LruCache } from '../query/lru-cache.ts';
 import type { QueryEmbedder } from '../query/query-parser.ts';
 import type { SearchDependencies } from '../search/searcher.ts';
 import {
@@ -31,7 +30,13 @@ import { resolveMetric } from './metrics-registry.ts';
 import { evaluateQuery } from './metrics-summary.ts';
 import type { QueryEmbedderSource } from './runner-embedders.ts';
 import { facetCountsOf } from './runner-facets.ts';
-import { batchesOf, mapLimited, msearchBatch, type SearchOutcome } from './runner-msearch.ts';
+import {
+  createResponseCache,
+  MsearchDispatcher,
+  type DispatchedAnswer,
+  type ResponseCache,
+} from './runner-dispatch.ts';
+import { mapLimited } from './runner-msearch.ts';
 import {
   assertKFits,
   createParseCache,
@@ -49,18 +54,14 @@ export interface EvalConfig {
   readonly config: SearchConfig;
 }
 
+/** `search`: queries answered and scored so far (preparing overlaps with searching); `score`: done. */
 export interface EvalProgress {
-  readonly stage: 'prepare' | 'search' | 'score';
+  readonly stage: 'search' | 'score';
   readonly done: number;
   readonly total: number;
 }
 
-/** Responses by request hash, shared between runs (tuner trials). */
-export type ResponseCache = LruCache<string, SearchOutcome>;
-
-export function createResponseCache(capacity = 20_000): ResponseCache {
-  return new LruCache<string, SearchOutcome>(capacity);
-}
+export { createResponseCache, type ResponseCache };
 
 export interface RunEvaluationOptions {
   readonly index: string;
@@ -134,14 +135,6 @@ export interface EvalRequestRecord {
   readonly query: string;
   readonly body: estypes.SearchRequest;
 }
-
-type Entry =
-  | { readonly config: number; readonly query: string; readonly prepared: PreparedEvalRequest }
-  | {
-      readonly config: number;
-      readonly query: string;
-      readonly failed: { code: string; message: string };
-    };
 
 export const DEFAULT_EVAL_METRICS = ['ndcg', 'p', 'recall', 'mrr', 'err', 'ap'] as const;
 
@@ -224,112 +217,51 @@ export async function runEvaluation(
     explain: options.explain ?? false,
   };
   const parseCache = options.parseCache ?? createParseCache();
-  const responses = options.responseCache ?? createResponseCache();
   const total = options.configs.length * queries.length;
   const cancelled = () => new RwbError('CANCELLED', 'The evaluation was cancelled');
-
-  // 1. prepare
-  const jobs = options.configs.flatMap((_, config) => queries.map((query) => ({ config, query })));
+  const dispatcher = new MsearchDispatcher(client, {
+    index: options.index,
+    tenantId: options.tenantId,
+    batchSize,
+    concurrency,
+    responses: options.responseCache ?? createResponseCache(),
+    ...(signal && { signal }),
+    url: clientUrl(client),
+  });
   const configDeps = await Promise.all(
     options.configs.map(({ config }) => dependenciesFor(config, options)),
   );
-  let prepared = 0;
-  const entries: Entry[] = await mapLimited(
-    jobs,
-    options.prepareConcurrency ?? 8,
-    async ({ config, query }) => {
-      if (signal?.aborted) throw cancelled();
-      const deps: SearchDependencies = { ...configDeps[config], ...(signal && { signal }) };
-      let entry: Entry;
-      try {
-        const request = await prepareEvalRequest(
-          query,
-          options.configs[config]!.config,
-          requestOptions,
-          deps,
-          parseCache,
-        );
-        entry = { config, query, prepared: request };
-      } catch (err) {
-        if (signal?.aborted) throw cancelled();
-        entry = { config, query, failed: preparationError(err) };
-      }
-      options.onProgress?.({ stage: 'prepare', done: ++prepared, total });
-      return entry;
-    },
-  );
-  const prepareMs = performance.now() - started;
-
-  // 2. search: distinct, uncached bodies only
-  const ready = entries.filter((e): e is Extract<Entry, { prepared: unknown }> => 'prepared' in e);
-  const distinct = new Map<string, PreparedEvalRequest>();
-  for (const e of ready)
-    if (!distinct.has(e.prepared.hash)) distinct.set(e.prepared.hash, e.prepared);
-  const outcomes = new Map<string, { outcome: SearchOutcome; shareMs: number }>();
-  const toSend: PreparedEvalRequest[] = [];
-  for (const [hash, request] of distinct) {
-    const cached = responses.get(hash);
-    if (cached) outcomes.set(hash, { outcome: cached, shareMs: 0 });
-    else toSend.push(request);
-  }
-  const batches = batchesOf(toSend, batchSize);
-  let searched = 0;
-  const searchStarted = performance.now();
-  await mapLimited(batches, concurrency, async (batch) => {
-    if (signal?.aborted) throw cancelled();
-    const answer = await msearchBatch(
-      client,
-      options.index,
-      batch.map((r) => r.body),
-      { tenantId: options.tenantId, ...(signal && { signal }), url: clientUrl(client) },
-    );
-    answer.outcomes.forEach((outcome, i) => {
-      const hash = batch[i]!.hash;
-      outcomes.set(hash, { outcome, shareMs: answer.wallMs / batch.length });
-      if (outcome.ok) responses.set(hash, outcome);
-    });
-    searched += batch.length;
-    options.onProgress?.({ stage: 'search', done: searched, total: toSend.length });
-  });
-  const searchMs = performance.now() - searchStarted;
-
-  // 3. score
-  const perConfig = options.configs.map(() => [] as Array<RunQueryInput | FailedQueryInput>);
-  const snapshots = options.configs.map(({ revisionId }) => ({
-    revisionId,
-    queries: [] as SnapshotQueryInput[],
-  }));
+  const perConfig = options.configs.map(() => new Map<string, RunQueryInput | FailedQueryInput>());
+  const snapshotQueries = options.configs.map(() => new Map<string, SnapshotQueryInput>());
   const warnings = options.configs.map(() => new Set<string>());
-  for (const entry of entries) {
-    const target = perConfig[entry.config]!;
-    if ('failed' in entry) {
-      target.push({ query: entry.query, language: null, error: entry.failed });
-      continue;
-    }
-    const { prepared: request } = entry;
-    for (const w of request.warnings) warnings[entry.config]!.add(w);
-    const answered = outcomes.get(request.hash)!;
-    const { outcome } = answered;
-    const totalMs = request.prepareMs + answered.shareMs;
+  const kept = options.configs.map(() => [] as EvalRequestRecord[]);
+  let finished = 0;
+  let failedToPrepare = 0;
+  const finish = () => options.onProgress?.({ stage: 'search', done: ++finished, total });
+
+  const score = (config: number, request: PreparedEvalRequest, answer: DispatchedAnswer) => {
+    const { outcome } = answer;
+    const totalMs = request.prepareMs + answer.shareMs;
+    const query = request.query;
     if (!outcome.ok) {
-      target.push({
-        query: entry.query,
+      perConfig[config]!.set(query, {
+        query,
         language: request.language,
         error: outcome.error,
         totalMs,
       });
-      continue;
+      return;
     }
     const hits = outcome.hits.map((h) => h.id);
     const scored = evaluateQuery(
-      { query: entry.query, hits, ratings: ratings.get(entry.query) ?? new Map() },
+      { query, hits, ratings: ratings.get(query) ?? new Map() },
       metrics,
       metricOptions,
     );
     const facets = requestOptions.facets
       ? facetCountsOf(outcome.aggregations, request.plan)
       : undefined;
-    target.push({
+    perConfig[config]!.set(query, {
       scored,
       language: request.language,
       hits,
@@ -338,15 +270,61 @@ export async function runEvaluation(
       totalMs,
       ...(facets && { facets }),
     });
-    snapshots[entry.config]!.queries.push({
-      query: entry.query,
+    snapshotQueries[config]!.set(query, {
+      query,
       docs: outcome.hits.map((h) => ({
         id: h.id,
         ...(h.score !== null && { score: h.score }),
         ...(h.explanation && { explain: h.explanation }),
       })),
     });
+  };
+
+  // Prepare in order; every prepared request joins the next _msearch batch at once, and is
+  // scored when its batch answers, while later queries are still being prepared.
+  const jobs = options.configs.flatMap((_, config) => queries.map((query) => ({ config, query })));
+  const scoring: Array<Promise<void>> = [];
+  let prepareMs = 0;
+  try {
+    await mapLimited(jobs, options.prepareConcurrency ?? 8, async ({ config, query }) => {
+      if (signal?.aborted) throw cancelled();
+      const deps: SearchDependencies = { ...configDeps[config], ...(signal && { signal }) };
+      let request: PreparedEvalRequest;
+      try {
+        request = await prepareEvalRequest(
+          query,
+          options.configs[config]!.config,
+          requestOptions,
+          deps,
+          parseCache,
+        );
+      } catch (err) {
+        if (signal?.aborted) throw cancelled();
+        perConfig[config]!.set(query, { query, language: null, error: preparationError(err) });
+        failedToPrepare++;
+        finish();
+        return;
+      }
+      for (const w of request.warnings) warnings[config]!.add(w);
+      if (options.keepRequests) kept[config]!.push({ query, body: request.body });
+      const scored = dispatcher.request(request).then((answer) => {
+        score(config, request, answer);
+        finish();
+      });
+      // Handled here so a failed batch is not an unhandled rejection while preparing goes on;
+      // Promise.all below still sees the failure.
+      scored.catch(() => undefined);
+      scoring.push(scored);
+      if (dispatcher.failure !== null) throw dispatcher.failure;
+    });
+    prepareMs = performance.now() - started;
+  } catch (err) {
+    dispatcher.flush();
+    await Promise.allSettled(scoring);
+    throw err;
   }
+  dispatcher.flush();
+  await Promise.all(scoring);
   options.onProgress?.({ stage: 'score', done: total, total });
 
   const querySetRef = {
@@ -361,34 +339,32 @@ export async function runEvaluation(
       k,
       startedAt,
       querySet: querySetRef,
-      queries: perConfig[i]!,
+      // In query-set order, whatever order the batches answered in.
+      queries: queries.map((q) => perConfig[i]!.get(q)!),
     }),
   );
-  const requests = options.keepRequests
-    ? options.configs.map(({ revisionId }, i) => ({
-        revisionId,
-        queries: ready
-          .filter((e) => e.config === i)
-          .map((e) => ({ query: e.query, body: e.prepared.body })),
-      }))
-    : undefined;
   return {
     results,
-    snapshots,
-    ...(requests && { requests }),
+    snapshots: options.configs.map(({ revisionId }, i) => ({
+      revisionId,
+      queries: queries.flatMap((q) => snapshotQueries[i]!.get(q) ?? []),
+    })),
     warnings: options.configs.map(({ revisionId }, i) => ({
       revisionId,
       messages: [...warnings[i]!],
     })),
+    ...(options.keepRequests && {
+      requests: options.configs.map(({ revisionId }, i) => ({ revisionId, queries: kept[i]! })),
+    }),
     stats: {
       searches: total,
-      distinctRequests: distinct.size,
-      executed: toSend.length,
-      fromCache: distinct.size - toSend.length,
-      failedToPrepare: entries.length - ready.length,
-      msearchCalls: batches.length,
+      distinctRequests: dispatcher.distinct,
+      executed: dispatcher.executed,
+      fromCache: dispatcher.fromCache,
+      failedToPrepare,
+      msearchCalls: dispatcher.calls,
       prepareMs,
-      searchMs,
+      searchMs: dispatcher.searchMs,
       totalMs: performance.now() - started,
     },
   };

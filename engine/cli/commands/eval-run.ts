@@ -111,7 +111,7 @@ export function registerEvalRunCommand(program: Command): void {
       const cluster = connect(flags);
       const tenantId = flags.tenant ?? judgments.querySet.tenant ?? DEFAULT_EVAL_TENANT;
       const embedder = createQueryEmbedders();
-      const progress = stagedProgress({ prepare: 'Preparing', search: 'Searching' }, !flags.json);
+      const progress = stagedProgress({ search: 'Evaluating' }, !flags.json);
       const { signal, release } = interruptSignal();
       let session: EvalSessionResult;
       try {
