@@ -222,7 +222,7 @@ function printHuman(
   out.push(
     '',
     `${s.searches} searches (${s.distinctRequests} distinct, ${s.msearchCalls} _msearch calls) in ${(s.totalMs / 1000).toFixed(1)} s ` +
-      `(prepare ${(s.prepareMs / 1000).toFixed(1)} s, search ${(s.searchMs / 1000).toFixed(1)} s)`,
+      `(all prepared after ${(s.prepareMs / 1000).toFixed(1)} s; _msearch busy ${(s.searchMs / 1000).toFixed(1)} s)`,
     'Recorded: ' +
       session.runs
         .map(
