@@ -8,6 +8,9 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.{ts,tsx}', 'engine/**/*.test.ts', 'renderer/**/*.test.{ts,tsx}'],
           environment: 'node',
+          // A few unit tests talk to an unreachable port on purpose; on two busy cores the client's
+          // retries can take longer than vitest's 5 s default.
+          testTimeout: 20_000,
         },
       },
       {
