@@ -90,6 +90,7 @@ export function registerDemoCommands(program: Command): void {
 
   program
     .command('demo')
+    .summary('the embedded default end to end: local ES + demo catalog + model → workbench')
     .description(
       'The embedded default, end to end: fetch the runtime and model, start the local Elasticsearch, ' +
         'load the demo catalog (MySQL when reachable, else a file), ingest it with embeddings, and open the workbench.',

@@ -116,6 +116,7 @@ function emitJson(value: unknown): void {
 export function registerEsCommands(program: Command): void {
   const es = program
     .command('es')
+    .summary('manage the embedded local Elasticsearch node (start, stop, status, fetch, index)')
     .description(
       'Manage the embedded local Elasticsearch node (one per profile, 127.0.0.1 only, security off).\n' +
         'Its runtime (ES 8.x integ-test-zip from Maven Central) and Java 17+ are needed; `rwb es fetch` gets the runtime.',

@@ -47,10 +47,11 @@ interface EvalFlags extends ClusterFlags, JudgmentFlags {
 export function registerEvalRunCommand(program: Command): void {
   program
     .command('eval')
+    .summary('evaluate configs on a query set with judgments (metrics, comparison)')
     .description(
-      'Evaluate search configs on a query set with judgments (msearch in batches): per-query metrics, means,\n' +
-        'per-language breakdown, latency, unrated hits. With 2+ configs, each is compared with the first\n' +
-        '(deltas, wins/losses/ties, paired randomization test, Jaccard/RBO, facet changes). Every run is\n' +
+      'Evaluate search configs on a query set with judgments (msearch in batches): per-query metrics, means, ' +
+        'per-language breakdown, latency, unrated hits. With 2+ configs, each is compared with the first ' +
+        '(deltas, wins/losses/ties, paired randomization test, Jaccard/RBO, facet changes). Every run is ' +
         'recorded in the experiment store (config revision, run, snapshot of the top k).',
     )
     .requiredOption(

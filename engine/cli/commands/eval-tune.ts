@@ -60,10 +60,11 @@ async function readSpace(file: string) {
 export function registerTuneCommand(program: Command): void {
   program
     .command('tune')
+    .summary('auto-tune a config over a parameter space with cross-validation')
     .description(
-      'Auto-tune a config: search a parameter space (YAML: config paths with ranges) for the values that\n' +
-        'maximise a metric (default ndcg@10) on a query set, with k-fold cross-validation (the reported gain\n' +
-        'is on held-out queries), a trial budget, early stopping and a sensitivity report. The best config is\n' +
+      'Auto-tune a config: search a parameter space (YAML: config paths with ranges) for the values that ' +
+        'maximise a metric (default ndcg@10) on a query set, with k-fold cross-validation (the reported gain ' +
+        'is on held-out queries), a trial budget, early stopping and a sensitivity report. The best config is ' +
         'recorded as a new revision whose parent is the base.',
     )
     .requiredOption('--config <file>', 'base SearchConfig (JSON or YAML)')

@@ -46,8 +46,9 @@ const int = (name: string, v: string | undefined): number | undefined => {
 export function registerIngestCommands(program: Command): void {
   program
     .command('ingest')
+    .summary('index products from MySQL or a file into Elasticsearch, with embeddings')
     .description(
-      'Index products from the Shoplazza MySQL tables or an NDJSON/JSON file into Elasticsearch, with text embeddings.\n' +
+      'Index products from the Shoplazza MySQL tables or an NDJSON/JSON file into Elasticsearch, with text embeddings. ' +
         'Re-runs never duplicate (_id = tenant:spu); an interrupted run resumes from its checkpoint.',
     )
     .addOption(new Option('--source <kind>', 'where products come from').choices(['mysql', 'file']).default('mysql'))
