@@ -25,6 +25,8 @@ export interface MetricChartProps {
   height?: number;
   testId?: string;
   describe?: (point: ChartPoint) => string;
+  /** 'linear' joins measured points honestly; 'stepAfter' for values that hold until the next change. */
+  curve?: 'linear' | 'stepAfter';
 }
 
 export function MetricChart({
@@ -36,6 +38,7 @@ export function MetricChart({
   height = 220,
   testId,
   describe,
+  curve = 'linear',
 }: MetricChartProps) {
   return (
     <div
@@ -83,7 +86,7 @@ export function MetricChart({
           {series.map((s) => (
             <Line
               key={s.key}
-              type="monotone"
+              type={curve}
               dataKey={s.key}
               name={s.label}
               stroke={s.colour}

@@ -8,6 +8,7 @@ import { Card } from '../components/Card.tsx';
 import { MetricChart } from '../components/MetricChart.tsx';
 import { EmptyState, ErrorBanner, Loading } from '../components/StateViews.tsx';
 import { VirtualList } from '../components/VirtualList.tsx';
+import { formatDateTime } from '../format.ts';
 import { dataOf } from '../state/async.ts';
 import { shortRevision } from '../state/config.ts';
 import {
@@ -142,7 +143,7 @@ function HistoryCard() {
             testId="history-runs"
             renderRow={(p) => (
               <div className="history-row">
-                <span className="muted small">{new Date(p.at).toLocaleString()}</span>
+                <span className="muted small">{formatDateTime(p.at)}</span>
                 <span className={`badge kind-${p.kind}`}>{p.kind}</span>
                 <code className="small">{shortRevision(p.revisionId)}</code>
                 <span className="history-value">{p.value === null ? '—' : p.value.toFixed(4)}</span>
@@ -221,7 +222,7 @@ function RevisionsCard() {
                       <span className="muted">—</span>
                     )}
                   </td>
-                  <td className="muted small">{new Date(r.createdAt).toLocaleString()}</td>
+                  <td className="muted small">{formatDateTime(r.createdAt)}</td>
                   <td>{r.note || <span className="muted">—</span>}</td>
                 </tr>
               ))}

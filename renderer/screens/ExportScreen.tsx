@@ -7,10 +7,10 @@ import { useEffect, useState, type ChangeEvent } from 'react';
 import { Card } from '../components/Card.tsx';
 import { CopyField } from '../components/CopyField.tsx';
 import { EmptyState, ErrorBanner, Loading } from '../components/StateViews.tsx';
-import { formatTime } from '../format.ts';
+import { formatDateTime, formatTime } from '../format.ts';
 import { dataOf } from '../state/async.ts';
 import type { ExportResult } from '../state/export.ts';
-import { exportStore, useExport } from '../state/stores.ts';
+import { exportStore, useConfig, useExport } from '../state/stores.ts';
 
 function short(value: unknown): string {
   if (value === undefined) return '—';
@@ -135,7 +135,7 @@ function ReloadCard() {
             <tbody>
               {list.map((e) => (
                 <tr key={e.file}>
-                  <td>{new Date(e.createdAt).toLocaleString()}</td>
+                  <td>{formatDateTime(e.createdAt)}</td>
                   <td>
                     <code>{e.file.split(/[\\/]/).pop()}</code>
                   </td>
@@ -200,10 +200,12 @@ export function ExportScreen() {
   const exportError = useExport((s) => s.exportError);
   const data = dataOf(preview);
 
+  // Rebuilt whenever the working config changes (Tune, a checkout, a re-loaded bundle).
+  const workingRevision = useConfig((s) => dataOf(s.working)?.revisionId);
   useEffect(() => {
     void exportStore.getState().loadPreview();
     void exportStore.getState().loadExports();
-  }, []);
+  }, [workingRevision]);
 
   return (
     <div className="export-screen" data-testid="export-screen">
@@ -277,7 +279,7 @@ export function ExportScreen() {
         </Card>
         <div className="stack">
           <Card
-            title={exported ? 'What this export changed' : 'Changes since the last export'}
+            title={data?.file ? 'What this export changed' : 'Changes since the last export'}
             testId="card-changes"
           >
             {data ? (

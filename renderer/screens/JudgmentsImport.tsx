@@ -48,15 +48,13 @@ export function JudgmentsImport() {
     e.preventDefault();
     if (!file) return;
     const text = await file.text();
-    await judgmentsStore
-      .getState()
-      .importJudgments({
-        text,
-        format,
-        name: name.trim() || file.name.replace(/\.[^.]+$/, ''),
-        ...(chosenTenant ? { tenant: chosenTenant } : {}),
-        overwrite,
-      });
+    await judgmentsStore.getState().importJudgments({
+      text,
+      format,
+      name: name.trim() || file.name.replace(/\.[^.]+$/, ''),
+      ...(chosenTenant ? { tenant: chosenTenant } : {}),
+      overwrite,
+    });
   };
   const exportSelected = async () => {
     const answer = await judgmentsStore.getState().exportJudgments(exportFormat);

@@ -86,17 +86,15 @@ export function AutoTuner() {
 
   const start = () => {
     if (!working || !querySet) return;
-    void autoTuneStore
-      .getState()
-      .start(
-        {
-          baseConfig: working.config,
-          querySetId: querySet.id,
-          tenantId: querySet.tenant ?? tenant,
-          metric,
-        },
-        working.tunables,
-      );
+    void autoTuneStore.getState().start(
+      {
+        baseConfig: working.config,
+        querySetId: querySet.id,
+        tenantId: querySet.tenant ?? tenant,
+        metric,
+      },
+      working.tunables,
+    );
   };
   const baseScore = trials.find((t) => t.trial === 0)?.all ?? null;
 

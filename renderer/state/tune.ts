@@ -74,7 +74,7 @@ export function createTuneStore(
 ): StoreApi<TuneState> {
   const resultsCalls = latestOnly();
   const previewCalls = latestOnly();
-  let step = 0;
+  let step = 0; // x of the last point on the metric chart
 
   return createStore<TuneState>((set, get) => {
     const searchInput = (withOverrides: boolean): OpInput<'search.run'> => {
@@ -126,17 +126,14 @@ export function createTuneStore(
       try {
         const data = await client.call('tune.preview', input, { signal });
         if (!previewCalls.isCurrent(signal)) return;
-        step += 1;
-        const point: MetricPoint = {
-          step,
-          mean: data.mean,
-          path: moved?.path ?? null,
-          value: moved?.value ?? null,
-        };
-        set({
-          preview: { state: 'ready', data: { data, inputAt } },
-          history: [...get().history, point].slice(-200),
-        });
+        // The chart shows slider moves; a refresh without a move only repaints the number.
+        const history = moved
+          ? [
+              ...get().history,
+              { step: ++step, mean: data.mean, path: moved.path, value: moved.value },
+            ].slice(-200)
+          : get().history;
+        set({ preview: { state: 'ready', data: { data, inputAt } }, history });
       } catch (err) {
         if (previewCalls.isCurrent(signal))
           set({
@@ -168,11 +165,13 @@ export function createTuneStore(
         tasks.push(
           client.call('tune.preview', input).then(
             (baselinePreview) => {
-              step += 1;
-              set({
-                baselinePreview,
-                history: [{ step, mean: baselinePreview.mean, path: null, value: null }],
-              });
+              // The first point is where the sliders start (the working config); with no slider
+              // moved, a refresh starts the chart over from the current working config.
+              const fresh = get().history.length === 0 || Object.keys(get().overrides).length === 0;
+              const history = fresh
+                ? [{ step: (step = 0), mean: baselinePreview.mean, path: null, value: null }]
+                : get().history;
+              set({ baselinePreview, history });
             },
             () => set({ baselinePreview: null }),
           ),
