@@ -77,8 +77,15 @@ function FacetGroup({
   );
 }
 
-export function FacetPanel({ facets, filters, onToggle, disabled }: FacetPanelProps) {
-  if (facets.length === 0) return <p className="muted small">The config asks for no facets.</p>;
+export function FacetPanel({ facets: all, filters, onToggle, disabled }: FacetPanelProps) {
+  // A facet without values (a field this catalog does not fill) is noise: leave it out.
+  const facets = all.filter((f) => f.values.some((v) => v.count > 0 || v.selected));
+  if (facets.length === 0)
+    return (
+      <p className="muted small">
+        {all.length === 0 ? 'The config asks for no facets.' : 'No facet values for these results.'}
+      </p>
+    );
   return (
     <div className="facet-panel" data-testid="facet-panel">
       {facets.map((facet) => (

@@ -4,6 +4,7 @@ import type { OpInput, OpOutput } from '../../engine/api/index.ts';
 import type { ApiClient } from '../api/client.ts';
 import { toApiError } from '../api/errors.ts';
 import type { Loadable } from './async.ts';
+import { latestOnly } from './latest.ts';
 
 export type SystemStatus = OpOutput<'system.status'>;
 export type EsStatus = OpOutput<'es.status'>;
@@ -28,6 +29,8 @@ function loading<T>(current: Loadable<T>): Loadable<T> {
 }
 
 export function createStatusStore(client: ApiClient): StoreApi<StatusState> {
+  const indexCalls = latestOnly();
+  const esCalls = latestOnly();
   return createStore<StatusState>((set, get) => ({
     system: { state: 'idle' },
     es: { state: 'idle' },
@@ -39,24 +42,36 @@ export function createStatusStore(client: ApiClient): StoreApi<StatusState> {
         (data) => set({ system: { state: 'ready', data } }),
         (err) => set({ system: { state: 'error', error: toApiError(err), previous: null } }),
       );
-      const es = client.call('es.status').then(
-        (data) => set({ es: { state: 'ready', data } }),
-        (err) => set({ es: { state: 'error', error: toApiError(err), previous: null } }),
+      const esSignal = esCalls.start();
+      const es = client.call('es.status', undefined, { signal: esSignal }).then(
+        (data) => {
+          if (esCalls.isCurrent(esSignal)) set({ es: { state: 'ready', data } });
+        },
+        (err) => {
+          if (esCalls.isCurrent(esSignal))
+            set({ es: { state: 'error', error: toApiError(err), previous: null } });
+        },
       );
       await Promise.all([system, es, get().loadIndex()]);
     },
 
     async loadIndex(index) {
+      // After a connection change, an answer about the old cluster (slow: retries against a dead
+      // URL) must not overwrite the new one: only the newest call may set the state.
+      const signal = indexCalls.start();
       set({ index: loading(get().index) });
       try {
-        const data = await client.call('index.info', index ? { index } : {});
-        set({ index: { state: 'ready', data } });
+        const data = await client.call('index.info', index ? { index } : {}, { signal });
+        if (indexCalls.isCurrent(signal)) set({ index: { state: 'ready', data } });
       } catch (err) {
-        set({ index: { state: 'error', error: toApiError(err), previous: null } });
+        if (indexCalls.isCurrent(signal))
+          set({ index: { state: 'error', error: toApiError(err), previous: null } });
       }
     },
 
     async connect(connection) {
+      // A status check still running against the previous cluster must not report over this answer.
+      esCalls.start();
       set({ es: loading(get().es) });
       try {
         const data = await client.call('es.connect', connection);
