@@ -1,14 +1,18 @@
 /**
- * Electron main: one hardened window on app://rwb/, IPC handlers registered from the contract, job
- * events forwarded on one channel. Jobs run in this process for now (they are I/O-bound against
- * ES; the embedding stage uses worker threads) — see the report on moving them to a utility process.
+ * Electron main: one hardened window on app://rwb/, IPC relayed from the contract to the engine
+ * host — a utility process (`utilityProcess.fork`) that runs every operation, so ingest,
+ * evaluation and tuning never block this process — job events forwarded on one channel, and
+ * secrets kept with safeStorage here (the host only receives their decrypted values).
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, ipcMain } from 'electron';
-import { createApiContext, type ApiContext } from '../engine/api/context.ts';
-import { forwardJobEvents, registerIpcHandlers } from './ipc.ts';
+import { app, BrowserWindow, ipcMain, safeStorage, utilityProcess } from 'electron';
+import { JOB_EVENTS_CHANNEL } from '../engine/api/wire.ts';
+import { createEngineClient, type EngineClient, type HostProcess } from './engine-client.ts';
+import type { FromHost, ToHost } from './engine-protocol.ts';
+import { registerIpcRelay } from './ipc.ts';
 import { registerAppScheme, serveRenderer } from './protocol.ts';
+import { createSecretVault } from './secret-vault.ts';
 import { APP_ORIGIN, applySessionPolicy, isAppUrl } from './security.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -17,9 +21,33 @@ const preloadFile = path.join(here, '..', 'preload', 'preload.cjs');
 
 registerAppScheme();
 
-let ctx: ApiContext | null = null;
+let engine: EngineClient | null = null;
+const windows = new Set<BrowserWindow>();
 
-function createWindow(context: ApiContext): BrowserWindow {
+/**
+ * The host's entry is a source file next to the app (not part of main's bundle): the engine runs
+ * from its TypeScript sources through tsx, so its worker threads find their files.
+ */
+export function engineHostEntry(appPath: string): string {
+  return path.join(appPath, 'main', 'engine-host-entry.mjs');
+}
+
+function spawnHost(): HostProcess {
+  const child = utilityProcess.fork(engineHostEntry(app.getAppPath()), [], {
+    serviceName: 'Relevance Workbench engine',
+    stdio: 'inherit',
+    cwd: app.getAppPath(),
+  });
+  return {
+    postMessage: (message: ToHost) => child.postMessage(message),
+    onMessage: (listener) =>
+      child.on('message', (message: unknown) => listener(message as FromHost)),
+    onExit: (listener) => child.on('exit', (code: number) => listener(code)),
+    kill: () => void child.kill(),
+  };
+}
+
+function createWindow(): BrowserWindow {
   const win = new BrowserWindow({
     width: 1360,
     height: 880,
@@ -39,10 +67,8 @@ function createWindow(context: ApiContext): BrowserWindow {
       spellcheck: false,
     },
   });
-  const stopForwarding = forwardJobEvents(context, (channel, event) => {
-    if (!win.isDestroyed()) win.webContents.send(channel, event);
-  });
-  win.on('closed', stopForwarding);
+  windows.add(win);
+  win.on('closed', () => windows.delete(win));
   win.once('ready-to-show', () => win.show());
   void win.loadURL(`${APP_ORIGIN}/index.html`);
   return win;
@@ -51,15 +77,26 @@ function createWindow(context: ApiContext): BrowserWindow {
 app.whenReady().then(() => {
   applySessionPolicy();
   serveRenderer(rendererDir);
-  const context = createApiContext({ mode: 'electron', appVersion: app.getVersion() });
-  ctx = context;
-  registerIpcHandlers(ipcMain, context, {
+  const vault = createSecretVault(safeStorage, path.join(app.getPath('userData'), 'secrets.json'));
+  const client = createEngineClient({
+    spawn: spawnHost,
+    appVersion: app.getVersion(),
+    loadSecrets: () => vault.load(),
+    storeSecret: (name, value) => vault.save(name, value),
+    onJobEvent: (event) => {
+      for (const win of windows)
+        if (!win.isDestroyed()) win.webContents.send(JOB_EVENTS_CHANNEL, event);
+    },
+    onLog: (line) => console.error(`[rwb main] ${line}`),
+  });
+  engine = client;
+  registerIpcRelay(ipcMain, (name, input, signal) => client.invoke(name, input, signal), {
     isTrustedSender: (event) => Boolean(event.senderFrame && isAppUrl(event.senderFrame.url)),
     onInternalError: (err) => console.error('[rwb main] internal error:', err),
   });
-  createWindow(context);
+  createWindow();
   app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) createWindow(context);
+    if (BrowserWindow.getAllWindows().length === 0) createWindow();
   });
 });
 
@@ -69,9 +106,9 @@ app.on('window-all-closed', () => {
 
 let closing = false;
 app.on('before-quit', (event) => {
-  if (closing || !ctx) return;
+  if (closing || !engine) return;
   // Give running jobs their cancel and a moment to record where they stopped.
   event.preventDefault();
   closing = true;
-  void ctx.close().finally(() => app.quit());
+  void engine.shutdown().finally(() => app.quit());
 });

@@ -15,6 +15,9 @@ export function ipcChannelFor(name: string): string {
 /** The one IPC channel every job event goes out on. */
 export const JOB_EVENTS_CHANNEL = 'rwb:job-event';
 
+/** Renderer → main: the call with this id is no longer wanted (abort its work). */
+export const CANCEL_CHANNEL = 'rwb:cancel';
+
 /** HTTP routes of browser mode. */
 export const HTTP_API_PREFIX = '/api/';
 export const HTTP_EVENTS_PATH = '/api/events';
@@ -26,6 +29,9 @@ export const HTTP_EVENTS_PATH = '/api/events';
 export interface RwbBridge {
   /** Names of the operations this build offers. */
   readonly operations: readonly string[];
-  invoke(name: string, input: unknown): Promise<Envelope<unknown>>;
+  /** `callId` (any number unique per window) lets `cancel` withdraw the call later. */
+  invoke(name: string, input: unknown, callId?: number): Promise<Envelope<unknown>>;
+  /** Asks main to abort a call still running (its answer is then CANCELLED). */
+  cancel?(callId: number): void;
   onJobEvent(listener: (event: unknown) => void): () => void;
 }

@@ -4,6 +4,7 @@ import type { JobEvent } from '../../engine/jobs/job.ts';
 import type { ApiTransport } from './transport.ts';
 
 export function createIpcTransport(bridge: RwbBridge): ApiTransport {
+  let nextCallId = 1;
   return {
     kind: 'ipc',
     invoke(name, input, signal) {
@@ -12,8 +13,9 @@ export function createIpcTransport(bridge: RwbBridge): ApiTransport {
         error: { code: 'CANCELLED', message: `${name} was cancelled` },
       };
       if (signal?.aborted) return Promise.resolve(cancelled);
+      const callId = nextCallId++;
       const answer = bridge
-        .invoke(name, input ?? null)
+        .invoke(name, input ?? null, callId)
         .catch((err: unknown): Envelope<unknown> => ({
           ok: false,
           error: {
@@ -22,9 +24,16 @@ export function createIpcTransport(bridge: RwbBridge): ApiTransport {
           },
         }));
       if (!signal) return answer;
-      // IPC calls cannot be withdrawn from main; an aborted call just stops waiting for the answer.
+      // main aborts the operation's work too (a superseded slider request stops its searches).
       const aborted = new Promise<Envelope<unknown>>((resolve) =>
-        signal.addEventListener('abort', () => resolve(cancelled), { once: true }),
+        signal.addEventListener(
+          'abort',
+          () => {
+            bridge.cancel?.(callId);
+            resolve(cancelled);
+          },
+          { once: true },
+        ),
       );
       return Promise.race([answer, aborted]);
     },
