@@ -5,6 +5,7 @@
  * decrypted values it was given and asks main to store new ones.
  */
 import { createApiContext, type ApiContext } from '../engine/api/context.ts';
+import { esConnectionFromEnv, type EsConnection } from '../engine/config/connections.ts';
 import { invokeOperation } from '../engine/api/invoke.ts';
 import { relayedSecrets, SECRET_NAMES, type SecretName } from '../engine/api/ops/app-secrets.ts';
 import { sessionOf } from '../engine/api/ops/workbench-session.ts';
@@ -23,6 +24,21 @@ function knownSecrets(values: SecretValues): Partial<Record<SecretName, string>>
     if (value) out[name] = value;
   }
   return out;
+}
+
+/** The ES connection from the environment, with the keychain's credentials where env has none. */
+export function esConnectionWith(
+  secrets: Partial<Record<SecretName, string>>,
+  env: NodeJS.ProcessEnv = process.env,
+): EsConnection {
+  const connection = esConnectionFromEnv(env);
+  return {
+    ...connection,
+    ...(connection.apiKey === undefined && secrets.esApiKey ? { apiKey: secrets.esApiKey } : {}),
+    ...(connection.password === undefined && secrets.esPassword
+      ? { password: secrets.esPassword }
+      : {}),
+  };
 }
 
 export interface EngineHostOptions {
@@ -52,14 +68,16 @@ export function startEngineHost(
 
   const init = (message: Extract<ToHost, { type: 'init' }>) => {
     if (ctx) return;
+    const secrets = knownSecrets(message.secrets);
     ctx =
       options.createContext?.(message) ??
       createApiContext({
         mode: 'electron',
         appVersion: message.appVersion,
+        es: esConnectionWith(secrets),
         ...(message.profile ? { profile: message.profile } : {}),
       });
-    sessionOf(ctx).setSecretSource(relayedSecrets(knownSecrets(message.secrets), writeSecret));
+    sessionOf(ctx).setSecretSource(relayedSecrets(secrets, writeSecret));
     stopEvents = ctx.jobs.subscribe((event) => port.post({ type: 'job-event', event }));
     resolveReady(ctx);
     port.post({ type: 'ready' });

@@ -13,7 +13,7 @@ import { createApiContext } from '../../engine/api/context.ts';
 import { CANCEL_CHANNEL, ipcChannelFor, type Envelope } from '../../engine/api/wire.ts';
 import { repoRoot } from '../../engine/paths.ts';
 import { createEngineClient, type HostProcess } from '../../main/engine-client.ts';
-import { startEngineHost } from '../../main/engine-host.ts';
+import { esConnectionWith, startEngineHost } from '../../main/engine-host.ts';
 import type { FromHost, PortLike, ToHost } from '../../main/engine-protocol.ts';
 import { registerIpcRelay, type InvokeEventLike, type IpcMainLike } from '../../main/ipc.ts';
 import { createSecretVault, type Encryptor } from '../../main/secret-vault.ts';
@@ -168,6 +168,22 @@ describe('the engine host as a child process (the entry file the utility process
     await client.shutdown();
     await expect.poll(() => exitCode).toBe(0);
   }, 60_000);
+});
+
+describe('ES credentials in the desktop app', () => {
+  it('come from the environment first, else from the keychain', () => {
+    const env = { RWB_ES_URL: 'https://es.example:9200', RWB_ES_USERNAME: 'rwb' };
+    expect(esConnectionWith({ esPassword: 'kc-pw', esApiKey: 'kc-key' }, env)).toMatchObject({
+      url: 'https://es.example:9200',
+      username: 'rwb',
+      password: 'kc-pw',
+      apiKey: 'kc-key',
+    });
+    expect(
+      esConnectionWith({ esPassword: 'kc-pw' }, { ...env, RWB_ES_PASSWORD: 'env-pw' }).password,
+    ).toBe('env-pw');
+    expect(esConnectionWith({}, env).password).toBeUndefined();
+  });
 });
 
 describe('IPC relay', () => {
