@@ -19,6 +19,7 @@ import { openIngestSource, type IngestSourceHandle } from './sources.ts';
 import { openDocumentEmbedder, type DocumentEmbedder } from './embedding-stage.ts';
 import { openImageEmbedder, type ImageEmbedder } from './image-stage.ts';
 import { FailureLog } from './failure-log.ts';
+import { suspendRefresh } from './refresh.ts';
 import { indexOneStream, isConnectionError, type PassCounters } from './bulk-pass.ts';
 import type { IngestReport } from './report.ts';
 
@@ -53,6 +54,7 @@ export async function runIngest(input: IngestOptionsInput, hooks: IngestHooks = 
   let embedder: DocumentEmbedder | null = null;
   let imageEmbedder: ImageEmbedder | null = null;
   const failures = new FailureLog(jobId, hooks.failuresDir);
+  let restoreRefresh: (() => Promise<void>) | null = null;
   try {
     await assertEsReachable(client, opts.es.url);
     if (opts.embedding.model) {
@@ -74,6 +76,7 @@ export async function runIngest(input: IngestOptionsInput, hooks: IngestHooks = 
       recreate: opts.recreate,
     });
     if (opts.recreate) log('info', `Index ${opts.index} recreated`);
+    restoreRefresh = await suspendRefresh(client, opts.index);
 
     const sourceKey = describeSourceKey(opts);
     const since = opts.incremental ? await readWatermark(client, opts.index, sourceKey, opts.tenantIds) : null;
@@ -113,6 +116,8 @@ export async function runIngest(input: IngestOptionsInput, hooks: IngestHooks = 
     }
 
     await store.clear(key);
+    await restoreRefresh();
+    restoreRefresh = null;
     if (opts.refresh) await client.indices.refresh({ index: opts.index });
     const watermark = counters.maxUpdateTime ?? since ?? null;
     if (watermark) await writeWatermark(client, opts.index, sourceKey, opts.tenantIds, watermark);
@@ -161,6 +166,8 @@ export async function runIngest(input: IngestOptionsInput, hooks: IngestHooks = 
     emit({ type: 'status', jobId, kind: KIND, status: 'failed', message: e.message });
     throw e;
   } finally {
+    // A failed run still puts refresh back when ES is there to hear it (else the next run does).
+    await restoreRefresh?.().catch(() => undefined);
     await embedder?.close();
     await imageEmbedder?.close();
     await client.close();

@@ -93,6 +93,9 @@ describeWith(missing, 'ingest: demo catalog MySQL → ES with embeddings', () =>
     expect(badPrice.skus.map((s) => s.sku_id).sort()).toEqual(['sku-neg', 'sku-ok']);
     expect(report.embedding).toMatchObject({ model: MODEL, dims: 512, executionProvider: 'cpu' });
     expect(report.embedding!.computed).toBeGreaterThan(0);
+    // Refresh is off during the bulk load and back to the default afterwards.
+    const settings = await fx.es.indices.getSettings({ index: fx.index, flat_settings: true });
+    expect(Object.values(settings)[0]!.settings!['index.refresh_interval']).toBeUndefined();
   });
 
   it('stores exactly what the transformer produced, in every mapped field, with unit vectors', async () => {

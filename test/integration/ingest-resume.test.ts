@@ -93,6 +93,9 @@ describeWith(missing, 'ingest: ES going away mid-run, resume, file source', () =
     expect(second.failed).toBe(0);
     const final = await distinctSpuCount();
     expect(final).toEqual({ count: expectedDocs, distinct: expectedDocs });
+    // The run that died left refresh off; the run that finished put it back.
+    const settings = await fx.es.indices.getSettings({ index: fx.index, flat_settings: true });
+    expect(Object.values(settings)[0]!.settings!['index.refresh_interval']).toBeUndefined();
   });
 
   it('rides out an outage inside one run when reconnect attempts are configured', async () => {
