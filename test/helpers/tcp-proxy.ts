@@ -13,6 +13,11 @@ export interface TcpProxy {
   /** Accepts connections again on the same port. */
   up(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Goes down by itself once this many more request bytes have passed towards ES — a cut in the
+   * middle of a run that does not depend on timing.
+   */
+  downAfterBytes(bytes: number): Promise<void>;
 }
 
 export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
@@ -20,6 +25,7 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
   const sockets = new Set<net.Socket>();
   let server: net.Server | null = null;
   let port = 0;
+  let budget: { left: number; resolve: () => void } | null = null;
 
   const listen = () =>
     new Promise<void>((resolve, reject) => {
@@ -35,6 +41,15 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
         };
         client.on('error', drop).on('close', drop);
         upstream.on('error', drop).on('close', drop);
+        client.on('data', (chunk: Buffer) => {
+          if (!budget) return;
+          budget.left -= chunk.length;
+          if (budget.left <= 0) {
+            const { resolve } = budget;
+            budget = null;
+            void down().then(resolve);
+          }
+        });
         client.pipe(upstream);
         upstream.pipe(client);
       });
@@ -65,5 +80,9 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
     down,
     up: listen,
     close: down,
+    downAfterBytes: (bytes) =>
+      new Promise<void>((resolve) => {
+        budget = { left: bytes, resolve };
+      }),
   };
 }

@@ -64,16 +64,9 @@ describeWith(missing, 'ingest: ES going away mid-run, resume, file source', () =
   });
 
   it('fails with a clear error when ES disappears, then resumes to exactly-once', async () => {
-    let cut = false;
-    const first = runIngest(
-      options(proxy.url, { recreate: true }),
-      hooks((e) => {
-        if (!cut && e.type === 'progress' && e.progress.done >= 10) {
-          cut = true;
-          void proxy.down();
-        }
-      }),
-    );
+    // The cut comes after about a third of the bulk payload has gone towards ES.
+    const cut = proxy.downAfterBytes(100_000);
+    const first = runIngest(options(proxy.url, { recreate: true }), hooks());
     const err = await first.then(
       () => null,
       (e: unknown) => e,
@@ -82,6 +75,7 @@ describeWith(missing, 'ingest: ES going away mid-run, resume, file source', () =
     expect((err as RwbError).code).toBe('ES_UNREACHABLE');
     expect((err as RwbError).message).toMatch(/re-run the same command to resume/);
 
+    await cut;
     const partial = await distinctSpuCount();
     expect(partial.count).toBeGreaterThanOrEqual(10);
     expect(partial.count).toBeLessThan(expectedDocs);
@@ -99,17 +93,13 @@ describeWith(missing, 'ingest: ES going away mid-run, resume, file source', () =
   });
 
   it('rides out an outage inside one run when reconnect attempts are configured', async () => {
-    let cut = false;
     const events: string[] = [];
+    // Down for longer than the client's own retries with backoff (~3 s), so the job has to reconnect.
+    void proxy.downAfterBytes(100_000).then(() => setTimeout(() => void proxy.up(), 6000));
     const report = await runIngest(
       options(proxy.url, { recreate: true, reconnectAttempts: 5, reconnectWaitMs: 300 }),
       hooks((e) => {
         if (e.type === 'log') events.push(e.message);
-        if (!cut && e.type === 'progress' && e.progress.done >= 10) {
-          cut = true;
-          // Longer than the client's own retries with backoff (~3 s), so the job has to reconnect.
-          void proxy.down().then(() => setTimeout(() => void proxy.up(), 6000));
-        }
       }),
     );
     expect(report.reconnects).toBeGreaterThanOrEqual(1);
