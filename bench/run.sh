@@ -11,3 +11,5 @@ npx tsx bench/api-throughput.ts
 npx tsx bench/eval-msearch.ts --es "${RWB_ES_URL:-http://127.0.0.1:9200}"
 npx tsx bench/tuner-throughput.ts --es "${RWB_ES_URL:-http://127.0.0.1:9200}"
 npx tsx bench/icecat-ndcg.ts --es "${RWB_ES_URL:-http://127.0.0.1:9200}"
+npx tsx bench/slider-latency.ts --es "${RWB_ES_URL:-http://127.0.0.1:9200}"
+npx tsx bench/bundle-size.ts

@@ -1,14 +1,10 @@
-import { useEffect } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { SCREENS, screenInfo } from './screens/registry.ts';
 import { ComingSoonScreen } from './screens/ComingSoonScreen.tsx';
 import { ConnectionsScreen } from './screens/ConnectionsScreen.tsx';
 import { IngestScreen } from './screens/IngestScreen.tsx';
 import { SearchScreen } from './screens/SearchScreen.tsx';
-import { TuneScreen } from './screens/TuneScreen.tsx';
-import { CompareScreen } from './screens/CompareScreen.tsx';
-import { ExportScreen } from './screens/ExportScreen.tsx';
-import { JudgmentsScreen } from './screens/JudgmentsScreen.tsx';
-import { ExperimentsScreen } from './screens/ExperimentsScreen.tsx';
+import { Loading } from './components/StateViews.tsx';
 import { HealthBadge, type Health } from './components/HealthBadge.tsx';
 import {
   followHashChanges,
@@ -19,7 +15,32 @@ import {
   type ScreenId,
 } from './state/stores.ts';
 
+// The analyst's screens load on first visit: charts (recharts) stay out of the first download.
+const TuneScreen = lazy(() =>
+  import('./screens/TuneScreen.tsx').then((m) => ({ default: m.TuneScreen })),
+);
+const CompareScreen = lazy(() =>
+  import('./screens/CompareScreen.tsx').then((m) => ({ default: m.CompareScreen })),
+);
+const ExportScreen = lazy(() =>
+  import('./screens/ExportScreen.tsx').then((m) => ({ default: m.ExportScreen })),
+);
+const JudgmentsScreen = lazy(() =>
+  import('./screens/JudgmentsScreen.tsx').then((m) => ({ default: m.JudgmentsScreen })),
+);
+const ExperimentsScreen = lazy(() =>
+  import('./screens/ExperimentsScreen.tsx').then((m) => ({ default: m.ExperimentsScreen })),
+);
+
 function CurrentScreen({ id }: { id: ScreenId }) {
+  return (
+    <Suspense fallback={<Loading label="Loading the screen…" />}>
+      <ScreenById id={id} />
+    </Suspense>
+  );
+}
+
+function ScreenById({ id }: { id: ScreenId }) {
   switch (id) {
     case 'connections':
       return <ConnectionsScreen />;
