@@ -12,6 +12,7 @@ import { createTextEncoder, fetchModel } from '../../engine/embed/index.ts';
 import { runIngest } from '../../engine/ingest/pipeline.ts';
 import type { IngestOptionsInput } from '../../engine/ingest/options.ts';
 import { transformSpu } from '../../engine/ingest/spu-transformer.ts';
+import { defaultConfigForIndex } from '../../engine/search/index-default-config.ts';
 import { describeWith, esAvailable, esUrl, mysqlAvailable, requireComponent } from '../helpers/components.ts';
 import { createIngestFixture, vectorNorm, type IngestFixture } from '../helpers/ingest-fixtures.ts';
 
@@ -175,6 +176,15 @@ describeWith(missing, 'ingest: demo catalog MySQL → ES with embeddings', () =>
     } finally {
       await encoder.close();
     }
+  });
+
+  it('gives searches over this index a default config with query vectors of its model', async () => {
+    const start = await defaultConfigForIndex(fx.es, fx.index);
+    expect(start).toMatchObject({ textModel: MODEL, indexRead: true });
+    expect(start.config.query.textEmbedding).toMatchObject({ enabled: true, model: MODEL });
+    const missingIndex = await defaultConfigForIndex(fx.es, `${fx.index}_missing`);
+    expect(missingIndex.indexRead).toBe(false);
+    expect(missingIndex.config.query.textEmbedding.enabled).toBe(false);
   });
 
   it('re-running changes nothing and computes no vector twice', async () => {

@@ -12,7 +12,6 @@ import { errors } from '@elastic/elasticsearch';
 import { z } from 'zod';
 import type { ApiContext } from '../context.ts';
 import {
-  defaultSearchConfig,
   parseSearchConfig,
   type SearchConfig,
 } from '../../config/search-config.ts';
@@ -39,6 +38,7 @@ import {
   type SearchFieldCatalog,
 } from '../../search/fields.ts';
 import type { SearchDependencies } from '../../search/searcher.ts';
+import { defaultConfigForIndex } from '../../search/index-default-config.ts';
 import { secretsFromEnv, type SecretName, type SecretSource } from './app-secrets.ts';
 
 export const WORKING_CONFIG_SCHEMA_VERSION = 1;
@@ -185,11 +185,12 @@ function createSession(ctx: ApiContext): WorkbenchSession {
           (err.code !== 'NOT_FOUND' && err.code !== 'INVALID_CONFIG')
         )
           throw err;
-        current = {
-          config: defaultSearchConfig(),
-          baseRevisionId: null,
-          updatedAt: new Date().toISOString(),
-        };
+        // The default, with query vectors on when the index holds title vectors. If the index
+        // cannot be read yet, the plain default is used but not kept, so a later call can do better.
+        const start = await defaultConfigForIndex(ctx.esClient(), ctx.defaultIndex);
+        const fresh = { config: start.config, baseRevisionId: null, updatedAt: new Date().toISOString() };
+        if (!start.indexRead) return fresh;
+        current = fresh;
       }
       return current;
     },

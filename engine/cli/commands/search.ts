@@ -14,6 +14,7 @@ import {
   type SearchConfig,
 } from '../../config/search-config.ts';
 import { createTextEncoder, type TextEncoder } from '../../embed/index.ts';
+import { defaultConfigForIndex } from '../../search/index-default-config.ts';
 import { createEsClient } from '../../es/client.ts';
 import { SEARCH_PRODUCTS_INDEX } from '../../es/index-body.ts';
 import { RwbError } from '../../errors.ts';
@@ -174,10 +175,14 @@ export function registerSearchCommands(program: Command): void {
     )
     .action(async (query: string, flags: SearchFlags) => {
       const loaded = await loadConfigOrBundle(flags.config);
-      const { config } = loaded;
       const env = esConnectionFromEnv();
       const url = flags.es ?? env.url;
       const index = flags.index ?? loaded.index ?? SEARCH_PRODUCTS_INDEX;
+      const client = createEsClient({ ...env, url });
+      // Without --config: the default, with query vectors when the index holds title vectors.
+      const indexDefault = flags.config === undefined ? await defaultConfigForIndex(client, index) : null;
+      const config = indexDefault?.config ?? loaded.config;
+      if (indexDefault?.textModel) loaded.source = `the default config, query vectors by ${indexDefault.textModel}`;
       const request: Record<string, unknown> = {
         tenantId: flags.tenant,
         query,
@@ -199,7 +204,6 @@ export function registerSearchCommands(program: Command): void {
         encoder = model;
         embedder = async (text) => (await model.encodeQueries([text]))[0]!;
       }
-      const client = createEsClient({ ...env, url });
       try {
         const response = await search(client, index, request, config, {
           translator,

@@ -9,6 +9,7 @@ import { createEsClient } from '../../es/client.ts';
 import { RwbError } from '../../errors.ts';
 import { startSearchApi } from '../../serve/index.ts';
 import { loadConfigOrBundle } from './search.ts';
+import { defaultConfigForIndex } from '../../search/index-default-config.ts';
 
 interface ServeFlags {
   config: string;
@@ -131,11 +132,14 @@ export function registerServeCommands(program: Command): void {
     .option('--no-live', 'do not read the live index; use the mapping template with core analysis')
     .option('--template-id <id>', 'stored-script id of the search template')
     .action(async (flags: ExportFlags) => {
-      const { config } = await loadConfigOrBundle(flags.config);
+      const loaded = await loadConfigOrBundle(flags.config);
       const env = esConnectionFromEnv();
       const url = flags.es ?? env.url;
       const client = flags.live ? createEsClient({ ...env, url }) : undefined;
       try {
+        // Without --config, a live export starts from the default with the index's text model on.
+        const config =
+          flags.config === undefined && client ? (await defaultConfigForIndex(client, flags.index)).config : loaded.config;
         const bundle = await exportBundle({
           config,
           index: flags.index,
