@@ -101,6 +101,21 @@ export async function indexOneStream(o: StreamOptions): Promise<void> {
     }
   }
 
+  // Successes are read from the bulk responses themselves rather than through the helper's
+  // onSuccess, which would parse every document (vectors included) back from JSON first.
+  function onBulkResponse(err: unknown, result: { body?: unknown; meta?: { request?: { params?: { path?: string } } } } | null): void {
+    if (err || !result?.meta?.request?.params?.path?.endsWith('/_bulk')) return;
+    const items = (result.body as { items?: Array<Record<string, { _id?: string; status?: number }>> } | undefined)?.items ?? [];
+    for (const item of items) {
+      const r = item.index ?? item.delete ?? item.create ?? item.update;
+      const p = r?._id ? seqById.get(r._id) : undefined;
+      if (!p || r?.status === undefined || r.status >= 400) continue; // failures and 429 retries: onDrop
+      if (p.op === 'delete') o.counters.deleted += 1;
+      else o.counters.indexed += 1;
+      finish(p, p.op === 'delete' ? 'deleted' : 'indexed');
+    }
+  }
+
   const helper = o.client.helpers.bulk<object>({
     datasource: documents(),
     flushBytes,
@@ -112,14 +127,6 @@ export async function indexOneStream(o: StreamOptions): Promise<void> {
     onDocument(doc) {
       const p = meta.get(doc)!;
       return p.op === 'delete' ? { delete: { _index: o.index, _id: p.id } } : { index: { _index: o.index, _id: p.id } };
-    },
-    onSuccess({ result }) {
-      const item = result.index ?? result.delete ?? result.create ?? result.update;
-      const p = item?._id ? seqById.get(item._id) : undefined;
-      if (!p) return;
-      if (p.op === 'delete') o.counters.deleted += 1;
-      else o.counters.indexed += 1;
-      finish(p, p.op === 'delete' ? 'deleted' : 'indexed');
     },
     onDrop(drop) {
       const action = drop.operation as unknown as Record<string, { _id?: string }>;
@@ -140,9 +147,11 @@ export async function indexOneStream(o: StreamOptions): Promise<void> {
 
   const abort = () => helper.abort();
   o.signal?.addEventListener('abort', abort, { once: true });
+  o.client.diagnostic.on('response', onBulkResponse);
   try {
     await helper;
   } finally {
+    o.client.diagnostic.off('response', onBulkResponse);
     o.signal?.removeEventListener('abort', abort);
   }
   if (o.signal?.aborted) throw new RwbError('CANCELLED', 'Ingest cancelled');
@@ -156,42 +165,92 @@ export function bytesPerBatch(sample: Array<{ doc: object }>, batchSize: number)
   return Math.max(1, Math.round((total / sample.length) * (batchSize - 0.5)));
 }
 
-/** Numbers products, skips the finished prefix, transforms and embeds in overlapping batches. */
+/**
+ * Numbers products, skips the finished prefix, and transforms + embeds them in batches. The
+ * embedding stage is the bottleneck, so it runs ahead of the bulk requests on its own (two batches
+ * in flight, a bounded buffer of prepared documents) instead of waiting for the bulk helper to ask:
+ * while ES indexes one request, the encoder is already working on the next ones.
+ */
 async function* prepareStream(o: StreamOptions, onRejected: (seq: number, id: string, errors: RowError[]) => void): AsyncGenerator<Prepared> {
-  let seq = 0;
-  let batch: Array<{ seq: number; product: SourceProduct }> = [];
-  let pending: Promise<Prepared[]> | null = null;
-
-  const startBatch = (items: typeof batch): Promise<Prepared[]> => {
-    const p = prepareBatch(items, o, onRejected);
-    p.catch(() => undefined); // awaited below; avoid an unhandled rejection while it waits its turn
-    return p;
+  const ready: Prepared[][] = [];
+  let readyDocs = 0;
+  let finished = false;
+  let stopped = false;
+  let failure: unknown = null;
+  // Who is waiting for whom (set inside promises, so kept in an object rather than narrowed locals).
+  const waiting: { consumer: (() => void) | null; producer: (() => void) | null } = { consumer: null, producer: null };
+  const maxBuffered = Math.max(o.batchSize * 2, o.embedBatchSize * 4);
+  const wake = (who: 'consumer' | 'producer') => {
+    const resolve = waiting[who];
+    waiting[who] = null;
+    resolve?.();
   };
 
-  for await (const product of o.products) {
-    if (o.signal?.aborted) return;
-    seq += 1;
-    if (seq <= o.skip) {
-      if (seq === o.skip && o.expectedIdAtSkip && docId(product.spu.tenant_id, product.spu.id) !== o.expectedIdAtSkip) {
-        throw new RwbError(
-          'INVALID_INPUT',
-          `The source changed since the interrupted run (product #${seq} is ${docId(product.spu.tenant_id, product.spu.id)}, ` +
-            `the checkpoint expected ${o.expectedIdAtSkip}). Run again with --no-resume to start over.`,
-        );
+  const producer = (async () => {
+    const inFlight: Array<Promise<Prepared[]>> = [];
+    const deliver = async () => {
+      const items = await inFlight.shift()!;
+      ready.push(items);
+      readyDocs += items.length;
+      wake('consumer');
+      while (readyDocs >= maxBuffered && !stopped) await new Promise<void>((resolve) => (waiting.producer = resolve));
+    };
+    const start = (items: Array<{ seq: number; product: SourceProduct }>) => {
+      const p = prepareBatch(items, o, onRejected);
+      p.catch(() => undefined); // awaited in deliver(); no unhandled rejection while it waits its turn
+      inFlight.push(p);
+    };
+    let seq = 0;
+    let batch: Array<{ seq: number; product: SourceProduct }> = [];
+    try {
+      for await (const product of o.products) {
+        if (stopped || o.signal?.aborted) return;
+        seq += 1;
+        if (seq <= o.skip) {
+          if (seq === o.skip && o.expectedIdAtSkip && docId(product.spu.tenant_id, product.spu.id) !== o.expectedIdAtSkip) {
+            throw new RwbError(
+              'INVALID_INPUT',
+              `The source changed since the interrupted run (product #${seq} is ${docId(product.spu.tenant_id, product.spu.id)}, ` +
+                `the checkpoint expected ${o.expectedIdAtSkip}). Run again with --no-resume to start over.`,
+            );
+          }
+          continue;
+        }
+        batch.push({ seq, product });
+        if (batch.length >= o.embedBatchSize) {
+          start(batch);
+          batch = [];
+          if (inFlight.length >= 2) await deliver();
+        }
       }
-      continue;
+      if (batch.length > 0) start(batch);
+      while (inFlight.length > 0 && !stopped) await deliver();
+    } catch (err) {
+      failure = err;
+    } finally {
+      finished = true;
+      wake('consumer');
     }
-    batch.push({ seq, product });
-    if (batch.length >= o.embedBatchSize) {
-      const next = startBatch(batch);
-      batch = [];
-      if (pending) yield* await pending;
-      pending = next;
+  })();
+
+  try {
+    for (;;) {
+      const items = ready.shift();
+      if (items) {
+        readyDocs -= items.length;
+        wake('producer');
+        yield* items;
+        continue;
+      }
+      if (finished) break;
+      await new Promise<void>((resolve) => (waiting.consumer = resolve));
     }
+    if (failure) throw failure;
+  } finally {
+    stopped = true;
+    wake('producer');
+    await producer;
   }
-  const last = batch.length > 0 ? startBatch(batch) : null;
-  if (pending) yield* await pending;
-  if (last) yield* await last;
 }
 
 async function prepareBatch(
