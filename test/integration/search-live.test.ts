@@ -117,7 +117,7 @@ describeWith([missingEs], 'engine/search on a real Elasticsearch', () => {
     await client?.close();
   });
 
-  it('never returns tenant B documents, facets or counts to tenant A (300 random requests)', async () => {
+  it('never returns tenant B documents, facets or counts to tenant A (2000 random requests)', async () => {
     const random = prng(99);
     const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
     const words = [
@@ -137,7 +137,7 @@ describeWith([missingEs], 'engine/search on a real Elasticsearch', () => {
       'min_price',
     ];
     let nonEmpty = 0;
-    for (let i = 0; i < 300; i++) {
+    for (let i = 0; i < 2000; i++) {
       const query = Array.from({ length: 1 + Math.floor(random() * 2) }, () =>
         random() < 0.1 ? 'B-only' : pick(words),
       ).join(random() < 0.3 ? ' OR ' : ' ');
