@@ -11,7 +11,7 @@
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import type { MysqlConnection } from '../config/connections.ts';
 import { connectMysql, mysqlError } from './mysql-connect.ts';
-import { OPTION_TABLE, SKU_TABLE, SPU_TABLE } from './schema.ts';
+import { OPTION_COLUMNS, OPTION_TABLE, SKU_COLUMNS, SKU_TABLE, SPU_COLUMNS, SPU_TABLE } from './schema.ts';
 import { includesDeleted, throwIfAborted } from './source.ts';
 import type { ProductSource, SourceOptions } from './source.ts';
 import type { OptionRow, RowError, SkuRow, SourceProduct, SpuRow } from './types.ts';
@@ -22,52 +22,6 @@ export interface MysqlSourceOptions extends SourceOptions {
   /** At most this many orphan rows are reported one by one; the rest in one summary (default 1000). */
   maxOrphanReports?: number;
 }
-
-const SPU_COLUMNS = [
-  'tenant_id',
-  'id',
-  'handle',
-  'title',
-  'title_en',
-  'brief',
-  'brief_en',
-  'description',
-  'description_en',
-  'vendor',
-  'vendor_en',
-  'category_id',
-  'category_path',
-  'category_path_en',
-  'category_name',
-  'category_name_en',
-  'category_level',
-  'tags',
-  'image_src',
-  'specs_json',
-  'published',
-  'deleted',
-  'create_time',
-  'update_time',
-].join(', ');
-const SKU_COLUMNS = [
-  'tenant_id',
-  'id',
-  'spu_id',
-  'title',
-  'sku',
-  'price',
-  'compare_at_price',
-  'inventory_quantity',
-  'weight',
-  'weight_unit',
-  'option1',
-  'option2',
-  'option3',
-  'image_src',
-  'create_time',
-  'update_time',
-].join(', ');
-const OPTION_COLUMNS = 'tenant_id, id, spu_id, position, name, name_en, values_json';
 
 /** WHERE fragments shared by count() and the page query, so both select the same SPUs. */
 function spuFilter(opts: SourceOptions): { sql: string; params: unknown[] } {
@@ -191,17 +145,17 @@ export function openMysqlSource(
           throwIfAborted(opts.signal, 'Reading from MySQL');
           stage = `read of tenant ${tenant} after SPU "${after ?? ''}"`;
           const [spus]: [RowDataPacket[], unknown] = await c.query<RowDataPacket[]>(
-            `SELECT ${SPU_COLUMNS} FROM \`${SPU_TABLE}\` p WHERE p.tenant_id = ? AND p.id ${after === null ? '>=' : '>'} ?${filter.sql} ORDER BY p.id LIMIT ${pageSize}`,
+            `SELECT ${SPU_COLUMNS.join(', ')} FROM \`${SPU_TABLE}\` p WHERE p.tenant_id = ? AND p.id ${after === null ? '>=' : '>'} ?${filter.sql} ORDER BY p.id LIMIT ${pageSize}`,
             [tenant, after ?? '', ...filter.params],
           );
           if (spus.length === 0) break;
           const ids: string[] = spus.map((s: RowDataPacket) => String(s.id));
           const [skus] = await c.query<RowDataPacket[]>(
-            `SELECT ${SKU_COLUMNS} FROM \`${SKU_TABLE}\` WHERE tenant_id = ? AND spu_id IN (?) ORDER BY spu_id, id`,
+            `SELECT ${SKU_COLUMNS.join(', ')} FROM \`${SKU_TABLE}\` WHERE tenant_id = ? AND spu_id IN (?) ORDER BY spu_id, id`,
             [tenant, ids],
           );
           const [options] = await c.query<RowDataPacket[]>(
-            `SELECT ${OPTION_COLUMNS} FROM \`${OPTION_TABLE}\` WHERE tenant_id = ? AND spu_id IN (?) ORDER BY spu_id, position, id`,
+            `SELECT ${OPTION_COLUMNS.join(', ')} FROM \`${OPTION_TABLE}\` WHERE tenant_id = ? AND spu_id IN (?) ORDER BY spu_id, position, id`,
             [tenant, ids],
           );
           const skusBySpu = groupBySpu(skus as unknown as SkuRow[]);

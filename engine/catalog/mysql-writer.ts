@@ -5,9 +5,9 @@
 import type { Connection } from 'mysql2/promise';
 import type { MysqlConnection } from '../config/connections.ts';
 import { connectMysql, mysqlError } from './mysql-connect.ts';
-import { OPTION_TABLE, SKU_TABLE, SPU_TABLE, applySchema } from './schema.ts';
+import { OPTION_COLUMNS, OPTION_TABLE, SKU_COLUMNS, SKU_TABLE, SPU_COLUMNS, SPU_TABLE, applySchema } from './schema.ts';
 import { throwIfAborted, toDate } from './source.ts';
-import type { OptionRow, SkuRow, SourceProduct, SpuRow } from './types.ts';
+import type { SourceProduct } from './types.ts';
 
 export interface LoadProgress {
   spus: number;
@@ -23,60 +23,6 @@ export interface WriteProductsOptions {
   onProgress?: (p: LoadProgress) => void;
   signal?: AbortSignal;
 }
-
-const SPU_INSERT_COLUMNS = [
-  'tenant_id',
-  'id',
-  'handle',
-  'title',
-  'title_en',
-  'brief',
-  'brief_en',
-  'description',
-  'description_en',
-  'vendor',
-  'vendor_en',
-  'category_id',
-  'category_path',
-  'category_path_en',
-  'category_name',
-  'category_name_en',
-  'category_level',
-  'tags',
-  'image_src',
-  'specs_json',
-  'published',
-  'deleted',
-  'create_time',
-  'update_time',
-] as const satisfies readonly (keyof SpuRow)[];
-const SKU_INSERT_COLUMNS = [
-  'tenant_id',
-  'id',
-  'spu_id',
-  'title',
-  'sku',
-  'price',
-  'compare_at_price',
-  'inventory_quantity',
-  'weight',
-  'weight_unit',
-  'option1',
-  'option2',
-  'option3',
-  'image_src',
-  'create_time',
-  'update_time',
-] as const satisfies readonly (keyof SkuRow)[];
-const OPTION_INSERT_COLUMNS = [
-  'tenant_id',
-  'id',
-  'spu_id',
-  'position',
-  'name',
-  'name_en',
-  'values_json',
-] as const satisfies readonly (keyof OptionRow)[];
 
 const TIME_COLUMNS = new Set(['create_time', 'update_time']);
 const FLAG_DEFAULTS: Record<string, number> = { published: 1, deleted: 0 };
@@ -127,9 +73,9 @@ export async function writeProductsToMysql(
     let options: unknown[][] = [];
     const flush = async () => {
       stage = `insert after ${done.spus} SPUs`;
-      await insertRows(c, SPU_TABLE, SPU_INSERT_COLUMNS, spus);
-      await insertRows(c, SKU_TABLE, SKU_INSERT_COLUMNS, skus);
-      await insertRows(c, OPTION_TABLE, OPTION_INSERT_COLUMNS, options);
+      await insertRows(c, SPU_TABLE, SPU_COLUMNS, spus);
+      await insertRows(c, SKU_TABLE, SKU_COLUMNS, skus);
+      await insertRows(c, OPTION_TABLE, OPTION_COLUMNS, options);
       done.spus += spus.length;
       done.skus += skus.length;
       done.options += options.length;
@@ -139,9 +85,9 @@ export async function writeProductsToMysql(
       opts.onProgress?.({ ...done });
     };
     for await (const p of products) {
-      spus.push(rowValues(p.spu, SPU_INSERT_COLUMNS));
-      for (const sku of p.skus) skus.push(rowValues(sku, SKU_INSERT_COLUMNS));
-      for (const option of p.options) options.push(rowValues(option, OPTION_INSERT_COLUMNS));
+      spus.push(rowValues(p.spu, SPU_COLUMNS));
+      for (const sku of p.skus) skus.push(rowValues(sku, SKU_COLUMNS));
+      for (const option of p.options) options.push(rowValues(option, OPTION_COLUMNS));
       if (spus.length >= batchSize) {
         throwIfAborted(opts.signal, 'Loading into MySQL');
         await flush();

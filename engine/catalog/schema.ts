@@ -14,6 +14,7 @@
  * - Prices are DECIMAL (mysql2 returns them as strings, which the transformer parses exactly once).
  * - Times are DATETIME in UTC (connections use timezone 'Z').
  */
+import type { OptionRow, SkuRow, SpuRow } from './types.ts';
 import type { Connection, Pool } from 'mysql2/promise';
 import { RwbError } from '../errors.ts';
 
@@ -86,6 +87,61 @@ const OPTION_DDL = `CREATE TABLE IF NOT EXISTS \`${OPTION_TABLE}\` (
   PRIMARY KEY (tenant_id, id),
   KEY idx_option_tenant_spu (tenant_id, spu_id)
 ) ${TABLE_OPTIONS}`;
+
+/** The columns of each table, in DDL order: what the source selects and the writer inserts. */
+export const SPU_COLUMNS = [
+  'tenant_id',
+  'id',
+  'handle',
+  'title',
+  'title_en',
+  'brief',
+  'brief_en',
+  'description',
+  'description_en',
+  'vendor',
+  'vendor_en',
+  'category_id',
+  'category_path',
+  'category_path_en',
+  'category_name',
+  'category_name_en',
+  'category_level',
+  'tags',
+  'image_src',
+  'specs_json',
+  'published',
+  'deleted',
+  'create_time',
+  'update_time',
+] as const satisfies readonly (keyof SpuRow)[];
+export const SKU_COLUMNS = [
+  'tenant_id',
+  'id',
+  'spu_id',
+  'title',
+  'sku',
+  'price',
+  'compare_at_price',
+  'inventory_quantity',
+  'weight',
+  'weight_unit',
+  'option1',
+  'option2',
+  'option3',
+  'image_src',
+  'create_time',
+  'update_time',
+] as const satisfies readonly (keyof SkuRow)[];
+export const OPTION_COLUMNS = [
+  'tenant_id',
+  'id',
+  'spu_id',
+  'position',
+  'name',
+  'name_en',
+  'values_json',
+] as const satisfies readonly (keyof OptionRow)[];
 
 export const SCHEMA_STATEMENTS: readonly string[] = [SPU_DDL, SKU_DDL, OPTION_DDL];
 
