@@ -126,7 +126,7 @@ export function registerDemoCommands(program: Command): void {
       }
 
       say('[3/5] Loading the demo catalog');
-      const source = await loadDemoCatalog(flags.source, { ...mysqlConnectionFromEnv(), database: process.env.RWB_MYSQL_DATABASE ?? 'rwb_demo' }, { tenants, spus });
+      const source = await loadDemoCatalog(flags.source, mysqlConnectionFromEnv(), { tenants, spus });
 
       say(`[4/5] Ingesting into search_products with ${DEMO_MODEL} embeddings`);
       const progress = createProgressRenderer('  Indexing');
