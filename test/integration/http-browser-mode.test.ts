@@ -129,6 +129,6 @@ describeWith([missingEs], '`rwb ui`', () => {
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code).toBe(2);
-    expect(err).toMatch(/--port http: expected a port number/);
+    expect(err).toMatch(/--port must be a whole number from 0 to 65535, got "http"/);
   });
 });

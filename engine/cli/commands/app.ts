@@ -13,6 +13,7 @@ import { RwbError } from '../../errors.ts';
 import { startHttpServer, type RunningHttpServer } from '../../http/server.ts';
 import { isLoopbackHost } from '../../http/host-check.ts';
 import { repoRoot } from '../../paths.ts';
+import { wholeNumberFlag } from '../flags.ts';
 
 export interface BrowserModeOptions {
   port: number;
@@ -69,12 +70,6 @@ function openInBrowser(url: string): void {
   }
 }
 
-function parsePort(value: string): number {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RwbError('INVALID_INPUT', `--port ${value}: expected a port number 0–65535 (0 picks a free one)`);
-  return port;
-}
-
 export function registerAppCommands(program: Command): void {
   program
     .command('ui')
@@ -88,7 +83,7 @@ export function registerAppCommands(program: Command): void {
     .option('--es <url>', 'Elasticsearch URL (default: RWB_ES_URL or http://127.0.0.1:9200)')
     .action(async (opts: { port: string; host: string; open?: boolean; rendererDir?: string; rebuild?: boolean; index?: string; es?: string }) => {
       const running = await startBrowserMode({
-        port: parsePort(opts.port),
+        port: wholeNumberFlag('--port', opts.port, { min: 0, max: 65_535 }),
         host: opts.host,
         rendererDir: opts.rendererDir,
         rebuild: opts.rebuild,

@@ -18,6 +18,7 @@ import type { MysqlConnection } from '../../config/connections.ts';
 import { RwbError } from '../../errors.ts';
 import { ProgressMeter } from '../../jobs/job.ts';
 import { icecatDir } from '../../paths.ts';
+import { wholeNumberFlag } from '../flags.ts';
 
 export interface MysqlFlags {
   mysqlHost?: string;
@@ -46,16 +47,7 @@ export function mysqlConnectionFromFlags(
   env: NodeJS.ProcessEnv = process.env,
 ): MysqlConnection {
   const base = mysqlConnectionFromEnv(env);
-  let port = base.port;
-  if (flags.mysqlPort !== undefined) {
-    port = Number(flags.mysqlPort);
-    if (!Number.isInteger(port) || port <= 0 || port > 65_535) {
-      throw new RwbError(
-        'INVALID_INPUT',
-        `--mysql-port must be a port number (1-65535), got "${flags.mysqlPort}".`,
-      );
-    }
-  }
+  const port = wholeNumberFlag('--mysql-port', flags.mysqlPort, { min: 1, max: 65_535 }) ?? base.port;
   return MysqlConnectionSchema.parse({
     host: flags.mysqlHost ?? base.host,
     port,
@@ -65,20 +57,9 @@ export function mysqlConnectionFromFlags(
   });
 }
 
-function positiveInt(value: string, flag: string, max: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > max) {
-    throw new RwbError(
-      'INVALID_INPUT',
-      `${flag} must be a whole number from 1 to ${max}, got "${value}".`,
-    );
-  }
-  return n;
-}
-
 /** "3" → three tenants "1".."3"; "a,b" → those ids. */
 function parseTenants(value: string): number | string[] {
-  if (/^\d+$/.test(value.trim())) return positiveInt(value.trim(), '--tenants', 1000);
+  if (/^\d+$/.test(value.trim())) return wholeNumberFlag('--tenants', value, { min: 1, max: 1000 });
   const ids = value
     .split(',')
     .map((t) => t.trim())
@@ -161,7 +142,7 @@ export function registerDbCommands(program: Command): void {
   ).action(
     async (opts: MysqlFlags & { tenants: string; spus: string; seed: string; file?: string }) => {
       const tenants = parseTenants(opts.tenants);
-      const spusPerTenant = positiveInt(opts.spus, '--spus', 1_000_000);
+      const spusPerTenant = wholeNumberFlag('--spus', opts.spus, { min: 1, max: 1_000_000 });
       const seed = Number(opts.seed);
       if (!Number.isSafeInteger(seed))
         throw new RwbError('INVALID_INPUT', `--seed must be an integer, got "${opts.seed}".`);

@@ -12,6 +12,7 @@ import { runIngest, summaryLine } from '../../ingest/pipeline.ts';
 import { paths, repoRoot } from '../../paths.ts';
 import { createProgressRenderer } from '../progress.ts';
 import { EXIT } from '../exit-codes.ts';
+import { wholeNumberFlag } from '../flags.ts';
 
 const DEMO_MODEL = 'bge-small-zh-v15-q';
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -104,10 +105,8 @@ export function registerDemoCommands(program: Command): void {
     .option('--recreate', 're-create the index before ingesting')
     .option('--no-ui', 'stop after the ingest instead of starting the workbench')
     .action(async (flags: DemoFlags) => {
-      const tenants = Number(flags.tenants);
-      const spus = Number(flags.spus);
-      if (!Number.isInteger(tenants) || tenants < 1) throw new RwbError('INVALID_INPUT', `--tenants ${flags.tenants}: expected a whole number ≥ 1`);
-      if (!Number.isInteger(spus) || spus < 1) throw new RwbError('INVALID_INPUT', `--spus ${flags.spus}: expected a whole number ≥ 1`);
+      const tenants = wholeNumberFlag('--tenants', flags.tenants, { min: 1 });
+      const spus = wholeNumberFlag('--spus', flags.spus, { min: 1 });
       if (!['auto', 'mysql', 'file'].includes(flags.source)) throw new RwbError('INVALID_INPUT', `--source ${flags.source}: expected auto, mysql or file`);
 
       const externalEs = flags.es ?? process.env.RWB_ES_URL;
@@ -120,7 +119,7 @@ export function registerDemoCommands(program: Command): void {
         say(`[2/5] Using Elasticsearch at ${esUrl}`);
       } else {
         say(`[2/5] Starting the local Elasticsearch node (profile ${flags.profile})`);
-        const node = await startLocalNode({ profile: flags.profile, port: flags.port ? Number(flags.port) : undefined, onNote: (n) => say(`  ${n}`) });
+        const node = await startLocalNode({ profile: flags.profile, port: wholeNumberFlag('--port', flags.port, { min: 1, max: 65_535 }), onNote: (n) => say(`  ${n}`) });
         esUrl = node.url;
         say(`  ${node.alreadyRunning ? 'Already running' : 'Started'}: ${node.url} (Elasticsearch ${node.version ?? '?'}, ${node.health ?? '?'})`);
       }

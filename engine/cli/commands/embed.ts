@@ -9,6 +9,7 @@ import {
   listModels,
   vectorNorm,
 } from '../../embed/index.ts';
+import { wholeNumberFlag } from '../flags.ts';
 
 interface EmbedFlags {
   model: string;
@@ -56,9 +57,9 @@ export function registerEmbedCommands(program: Command): void {
         .filter((item) => item.text.trim() !== '');
       if (items.length === 0)
         throw new RwbError('INVALID_INPUT', 'Nothing to encode: the input has no non-empty line');
-      const show = positiveInt(flags.show, '--show');
+      const show = wholeNumberFlag('--show', flags.show, { min: 1 });
       const threads =
-        flags.threads === undefined ? undefined : positiveInt(flags.threads, '--threads');
+        wholeNumberFlag('--threads', flags.threads, { min: 1 });
 
       const encoder = await createTextEncoder({
         model: flags.model,
@@ -166,13 +167,6 @@ async function readInput(args: string[], file: string | undefined): Promise<stri
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8').split('\n');
-}
-
-function positiveInt(value: string, name: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1)
-    throw new RwbError('INVALID_INPUT', `${name} must be a positive whole number, got "${value}"`);
-  return n;
 }
 
 function printTable(header: string[], rows: string[][]): void {

@@ -1,6 +1,5 @@
 import { Option, type Command } from 'commander';
 import { esConnectionFromEnv } from '../../config/connections.ts';
-import { RwbError } from '../../errors.ts';
 import { describeAnalysis, type AnalysisChoice } from '../../es/analysis.ts';
 import { assertEsReachable, createEsClient } from '../../es/client.ts';
 import { getIndexInfo, SEARCH_PRODUCTS_INDEX } from '../../es/index.ts';
@@ -16,6 +15,7 @@ import { DEFAULT_HEAP, DEFAULT_HTTP_PORT } from '../../es/node-config.ts';
 import { ensureEsRuntime, esVersion, type RuntimeProgress } from '../../es/runtime.ts';
 import { EXIT } from '../exit-codes.ts';
 import { createProgressRenderer, type ProgressRenderer } from '../progress.ts';
+import { wholeNumberFlag } from '../flags.ts';
 
 interface ProfileFlags {
   profile: string;
@@ -39,13 +39,6 @@ interface IndexFlags {
   insecure?: boolean;
   index: string;
   json?: boolean;
-}
-
-function parseInteger(flag: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n))
-    throw new RwbError('INVALID_INPUT', `--${flag} must be a whole number, got "${value}"`);
-  return n;
 }
 
 /** Download and extraction progress as two bars (MB), or plain lines when stderr is not a TTY. */
@@ -148,13 +141,13 @@ export function registerEsCommands(program: Command): void {
       const say = (line: string) => process.stderr.write(`es: ${line}\n`);
       const result = await startLocalNode({
         profile: flags.profile,
-        port: flags.port === undefined ? undefined : parseInteger('port', flags.port),
+        port: wholeNumberFlag('--port', flags.port, { min: 1, max: 65_535 }),
         transportPort:
           flags.transportPort === undefined
             ? undefined
-            : parseInteger('transport-port', flags.transportPort),
+            : wholeNumberFlag('--transport-port', flags.transportPort, { min: 1, max: 65_535 }),
         heap: flags.heap,
-        timeoutMs: parseInteger('timeout', flags.timeout) * 1000,
+        timeoutMs: wholeNumberFlag('--timeout', flags.timeout, { min: 1 }) * 1000,
         onProgress: runtimeProgressPrinter(false),
         onNote: say,
       });
@@ -177,7 +170,7 @@ export function registerEsCommands(program: Command): void {
     .action(async (flags: StopFlags) => {
       const result = await stopLocalNode({
         profile: flags.profile,
-        timeoutMs: parseInteger('timeout', flags.timeout) * 1000,
+        timeoutMs: wholeNumberFlag('--timeout', flags.timeout, { min: 1 }) * 1000,
       });
       if (flags.json) return emitJson(result);
       const line = !result.wasRunning

@@ -22,6 +22,7 @@ import { ExperimentStore } from '../../eval/store/experiment-store.ts';
 import { QuerySetStore } from '../../eval/store/query-set-store.ts';
 import { ProgressMeter } from '../../jobs/job.ts';
 import { createProgressRenderer, type ProgressRenderer } from '../progress.ts';
+import { wholeNumberFlag } from '../flags.ts';
 
 export const DEFAULT_EVAL_TENANT = 'icecat';
 
@@ -59,16 +60,9 @@ export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
+/** A positive whole-number flag; `name` without the dashes. */
 export function intFlag(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) {
-    throw new RwbError(
-      'INVALID_INPUT',
-      `--${name} must be a positive whole number, got "${value}"`,
-    );
-  }
-  return n;
+  return wholeNumberFlag(`--${name}`, value, { min: 1 });
 }
 
 export function formatFlag(value: string | undefined): JudgmentFormat | undefined {

@@ -23,6 +23,7 @@ import { createTranslatorWithDeepl } from '../../query/translation/deepl-transla
 import type { FilterValue, RangeFilter, SpecificationPair } from '../../search/request-schema.ts';
 import { search } from '../../search/searcher.ts';
 import { renderSearchTable } from './search-output.ts';
+import { wholeNumberFlag } from '../flags.ts';
 
 interface SearchFlags {
   tenant: string;
@@ -123,14 +124,6 @@ export function parseFilterFlags(
   return filters;
 }
 
-function wholeNumber(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0)
-    throw new RwbError('INVALID_INPUT', `${flag} must be a whole number >= 0, got "${value}"`);
-  return n;
-}
-
 export function registerSearchCommands(program: Command): void {
   program
     .command('search')
@@ -186,11 +179,11 @@ export function registerSearchCommands(program: Command): void {
       const request: Record<string, unknown> = {
         tenantId: flags.tenant,
         query,
-        from: wholeNumber(flags.from, '--from'),
+        from: wholeNumberFlag('--from', flags.from),
       };
       if (flags.filter !== undefined) request.filters = parseFilterFlags(flags.filter);
       if (flags.facet !== undefined) request.facets = flags.facet;
-      const size = wholeNumber(flags.size, '--size');
+      const size = wholeNumberFlag('--size', flags.size);
       if (size !== undefined) request.size = size;
       if (flags.sort !== undefined) request.sort = flags.sort;
       if (flags.language !== undefined) request.language = flags.language;

@@ -6,10 +6,10 @@ import type { Command } from 'commander';
 import { exportBundle, writeBundle } from '../../config/bundle.ts';
 import { esConnectionFromEnv } from '../../config/connections.ts';
 import { createEsClient } from '../../es/client.ts';
-import { RwbError } from '../../errors.ts';
 import { startSearchApi } from '../../serve/index.ts';
 import { loadConfigOrBundle } from './search.ts';
 import { defaultConfigForIndex } from '../../search/index-default-config.ts';
+import { wholeNumberFlag } from '../flags.ts';
 
 interface ServeFlags {
   config: string;
@@ -29,22 +29,6 @@ interface ExportFlags {
   es?: string;
   live: boolean;
   templateId?: string;
-}
-
-function wholeNumber(
-  value: string | undefined,
-  flag: string,
-  min = 0,
-  max = Number.MAX_SAFE_INTEGER,
-): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max)
-    throw new RwbError(
-      'INVALID_INPUT',
-      `${flag} must be a whole number between ${min} and ${max}, got "${value}"`,
-    );
-  return n;
 }
 
 function waitForShutdown(): Promise<string> {
@@ -84,16 +68,16 @@ export function registerServeCommands(program: Command): void {
     )
     .action(async (flags: ServeFlags) => {
       const env = esConnectionFromEnv();
-      const threads = wholeNumber(flags.threads, '--threads', 1, 64);
+      const threads = wholeNumberFlag('--threads', flags.threads, { min: 1, max: 64 });
       const api = await startSearchApi({
         bundle: flags.config,
         es: {
           ...env,
           url: flags.es ?? env.url,
-          requestTimeoutMs: wholeNumber(flags.esTimeoutMs, '--es-timeout-ms', 100, 600_000)!,
+          requestTimeoutMs: wholeNumberFlag('--es-timeout-ms', flags.esTimeoutMs, { min: 100, max: 600_000 })!,
         },
         host: flags.host,
-        port: wholeNumber(flags.port, '--port', 0, 65_535)!,
+        port: wholeNumberFlag('--port', flags.port, { min: 0, max: 65_535 })!,
         ...(flags.index === undefined ? {} : { index: flags.index }),
         ...(flags.imageModel === undefined ? {} : { imageModelPath: flags.imageModel }),
         ...(threads === undefined ? {} : { threads }),
