@@ -10,7 +10,11 @@ import {
   type JudgmentImport,
   type QuerySet,
 } from './judgments.ts';
-import type { QuerySetStore, StoredQuerySetInfo } from './store/query-set-store.ts';
+import {
+  isQuerySetId,
+  type QuerySetStore,
+  type StoredQuerySetInfo,
+} from './store/query-set-store.ts';
 
 /** The stored set with this id; NOT_FOUND names the ids there are. */
 export async function loadQuerySetById(
@@ -33,6 +37,27 @@ export async function loadQuerySetById(
     ...(info.index !== undefined && { index: info.index }),
   });
   return { querySet, info };
+}
+
+/**
+ * Changes a stored set (by id, or a bare name that one set has) in one transaction. An id goes
+ * straight to the store's lock — no listing first — so changes fired without waiting (the
+ * Judgments screen's key presses) apply in the order they were made.
+ */
+export async function updateQuerySetById(
+  store: QuerySetStore,
+  id: string,
+  change: (set: QuerySet) => QuerySet,
+): Promise<{ querySet: QuerySet; info: StoredQuerySetInfo }> {
+  if (isQuerySetId(id)) {
+    try {
+      return await store.updateById(id, change);
+    } catch (err) {
+      if (!(err instanceof RwbError && err.code === 'NOT_FOUND')) throw err;
+    }
+  }
+  const { info } = await loadQuerySetById(store, id);
+  return store.updateById(info.id, change);
 }
 
 /** A bare name matches when exactly one stored set has it. */
@@ -58,6 +83,8 @@ export interface ImportIntoStoreOptions {
   readonly index?: string;
   /** Replace a stored set of the same tenant/index/name. */
   readonly overwrite?: boolean;
+  /** Add the imported ratings to a stored set of the same tenant/index/name (they win per doc). */
+  readonly merge?: boolean;
   /** TREC only: qid → query text. */
   readonly queryTexts?: ReadonlyMap<string, string>;
 }
@@ -87,7 +114,10 @@ export async function importIntoStore(
       { issues: imported.issues.slice(0, 50) },
     );
   }
-  const info = await store.save(imported.querySet, { overwrite: options.overwrite ?? false });
+  const info = await store.save(imported.querySet, {
+    overwrite: options.overwrite ?? false,
+    merge: options.merge ?? false,
+  });
   return { info, issues: imported.issues, stats: imported.stats };
 }
 

@@ -6,7 +6,12 @@ import { z } from 'zod';
 import type { RevisionDiff, ShowResult } from '../../eval/experiments-records.ts';
 import { exportJudgments, JUDGMENT_FORMATS } from '../../eval/judgments-io.ts';
 import { QuerySetSchema } from '../../eval/judgments.ts';
-import { importIntoStore, loadQuerySetById, withRating } from '../../eval/runner-query-sets.ts';
+import {
+  importIntoStore,
+  loadQuerySetById,
+  updateQuerySetById,
+  withRating,
+} from '../../eval/runner-query-sets.ts';
 import { defineOperation, NoInput } from '../operation.ts';
 import { QuerySetIdSchema } from './eval.ts';
 import { sessionOf } from './workbench-session.ts';
@@ -48,7 +53,7 @@ export const judgmentsGet = defineOperation({
 
 export const judgmentsImport = defineOperation({
   description:
-    'Import judgments (CSV query,docid,rating · RRE JSON · TREC qrels) as a stored query set; bad rows are reported with their line, not fatal.',
+    'Import judgments (CSV query,docid,rating · RRE JSON · TREC qrels) as a stored query set (or, with merge, into the stored one of the same name); bad rows are reported with their line, not fatal.',
   input: z
     .object({
       text: z.string().min(1).max(50_000_000),
@@ -57,6 +62,8 @@ export const judgmentsImport = defineOperation({
       tenant: z.string().trim().min(1).max(64).optional(),
       index: z.string().trim().min(1).max(255).optional(),
       overwrite: z.boolean().default(false),
+      /** Add to a stored set of the same tenant/index/name instead of refusing or replacing it. */
+      merge: z.boolean().default(false),
     })
     .strict(),
   output: z.object({
@@ -123,10 +130,13 @@ export const judgmentsRate = defineOperation({
       .nullable(),
   }),
   handler: async (input, ctx) => {
-    const store = sessionOf(ctx).querySets;
-    const { querySet } = await loadQuerySetById(store, input.querySetId);
-    const next = withRating(querySet, input.query, input.docId, input.rating);
-    const info = await store.save(next, { overwrite: true });
+    // One transaction per rating (read, change, write under the set's lock): concurrent ratings
+    // from this screen, another window or the CLI never overwrite each other.
+    const { querySet: next, info } = await updateQuerySetById(
+      sessionOf(ctx).querySets,
+      input.querySetId,
+      (set) => withRating(set, input.query, input.docId, input.rating),
+    );
     const query = next.queries.find((q) => q.text === input.query);
     return { info, query: query ? { text: query.text, ratings: query.ratings } : null };
   },

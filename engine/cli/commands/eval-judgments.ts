@@ -20,6 +20,7 @@ interface ImportFlags {
   format?: string;
   queries?: string;
   overwrite?: boolean;
+  merge?: boolean;
   json?: boolean;
 }
 
@@ -47,6 +48,7 @@ export function registerJudgmentsCommands(program: Command): void {
     .option('--format <format>', 'csv, rre or trec (default: from the extension or content)')
     .option('--queries <file>', 'TREC only: qid<TAB>query text file')
     .option('--overwrite', 'replace a stored set with the same tenant, index and name')
+    .option('--merge', 'add the ratings to a stored set with the same tenant, index and name')
     .option('--json', 'print the result as JSON')
     .action(async (file: string, flags: ImportFlags) => {
       const text = await readText(file, 'judgments file');
@@ -61,6 +63,7 @@ export function registerJudgmentsCommands(program: Command): void {
         ...(flags.tenant !== undefined && { tenant: flags.tenant }),
         ...(flags.index !== undefined && { index: flags.index }),
         ...(flags.overwrite && { overwrite: true }),
+        ...(flags.merge && { merge: true }),
         ...(queryTexts && { queryTexts }),
       });
       if (flags.json) printJson(result);

@@ -1,12 +1,18 @@
 /**
  * Query sets kept on this machine, one versioned JSON file each under `<state>/judgments/`,
  * identified by tenant, index and name (a query set belongs to a tenant's index).
+ *
+ * Every change is a transaction on that file: the file's lock (file-lock.ts, `<file>.lock`) is
+ * held from the read to the atomic write, so concurrent ratings, imports and saves — from this
+ * process or another — each see the previous one's result and none is lost.
  */
-import { readdir, rm, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { RwbError, toRwbError } from '../../errors.ts';
 import { paths } from '../../paths.ts';
 import { JUDGMENTS_SCHEMA_VERSION, parseQuerySet, type QuerySet } from '../judgments.ts';
+import { removeFileDurably, sweepTempFiles } from './atomic-file.ts';
+import { withFileLock } from './file-lock.ts';
 import { readVersionedJson, writeJsonAtomic, type VersionedFormat } from './versioned-json.ts';
 
 export const querySetFormat: VersionedFormat<QuerySet> = {
@@ -46,6 +52,47 @@ export function querySetId(ref: QuerySetRef): string {
   return [ref.tenant ?? '_', ref.index ?? '_', ref.name].map(slug).join('~');
 }
 
+/** Whether `id` has the shape `querySetId` produces (so it can name a file, never a path). */
+export function isQuerySetId(id: string): boolean {
+  return /^[\w.-]+~[\w.-]+~[\w.-]+$/.test(id);
+}
+
+const lockOf = (file: string): string => `${file}.lock`;
+
+/**
+ * `base` with every rating of `incoming` applied (added, or replacing the same query's rating of
+ * the same doc); queries only in `base` stay as they are.
+ */
+export function mergeQuerySets(base: QuerySet, incoming: QuerySet): QuerySet {
+  const sameScale = base.scale.min === incoming.scale.min && base.scale.max === incoming.scale.max;
+  if (!sameScale) {
+    throw new RwbError(
+      'INVALID_INPUT',
+      `cannot merge into ${describeRef(base)}: its scale is ${base.scale.min}–${base.scale.max}, the imported one ${incoming.scale.min}–${incoming.scale.max}`,
+    );
+  }
+  const queries = base.queries.map((q) => ({ ...q, ratings: [...q.ratings] }));
+  const byText = new Map(queries.map((q) => [q.text, q]));
+  for (const query of incoming.queries) {
+    const target = byText.get(query.text);
+    if (!target) {
+      const added = { ...query, ratings: [...query.ratings] };
+      queries.push(added);
+      byText.set(added.text, added);
+      continue;
+    }
+    const at = new Map(target.ratings.map((r, i) => [r.docId, i]));
+    for (const rating of query.ratings) {
+      const i = at.get(rating.docId);
+      if (i === undefined) {
+        at.set(rating.docId, target.ratings.length);
+        target.ratings.push(rating);
+      } else target.ratings[i] = rating;
+    }
+  }
+  return parseQuerySet({ ...base, queries }, describeRef(base));
+}
+
 function sameRef(a: QuerySetRef, b: QuerySetRef): boolean {
   return a.name === b.name && a.tenant === b.tenant && a.index === b.index;
 }
@@ -58,6 +105,8 @@ function describeRef(ref: QuerySetRef): string {
 }
 
 export class QuerySetStore {
+  private swept = false;
+
   constructor(readonly dir: string = path.join(paths.state(), 'judgments')) {}
 
   fileFor(ref: QuerySetRef): string {
@@ -89,6 +138,10 @@ export class QuerySetStore {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { sets: [], problems: [] };
       throw toRwbError(err);
+    }
+    if (!this.swept) {
+      this.swept = true;
+      await sweepTempFiles(this.dir);
     }
     const sets: StoredQuerySetInfo[] = [];
     const problems: Array<{ file: string; message: string }> = [];
@@ -126,45 +179,76 @@ export class QuerySetStore {
     }
   }
 
-  /** Saves a set under its tenant/index/name; refuses to replace one unless `overwrite`. */
-  async save(set: QuerySet, options: { overwrite?: boolean } = {}): Promise<StoredQuerySetInfo> {
+  /**
+   * Changes the set stored under `id` in one transaction: read under the file's lock, `change`,
+   * write back atomically. Calls for the same set apply in call order. NOT_FOUND when there is none.
+   */
+  updateById(
+    id: string,
+    change: (set: QuerySet) => QuerySet,
+  ): Promise<{ querySet: QuerySet; info: StoredQuerySetInfo }> {
+    if (!isQuerySetId(id)) {
+      return Promise.reject(
+        new RwbError('INVALID_INPUT', `"${id}" is not a query set id (tenant~index~name)`),
+      );
+    }
+    const file = path.join(this.dir, `${id}.json`);
+    return withFileLock(lockOf(file), async () => {
+      const { value } = await readVersionedJson(file, querySetFormat);
+      const next = change(value);
+      if (next !== value) {
+        const valid = parseQuerySet(next, describeRef(next));
+        if (!sameRef(valid, value)) {
+          throw new RwbError('INVALID_INPUT', `a change cannot move ${describeRef(value)}`);
+        }
+        await writeJsonAtomic(file, valid);
+        return { querySet: valid, info: await this.info(file, valid) };
+      }
+      return { querySet: value, info: await this.info(file, value) };
+    });
+  }
+
+  /**
+   * Saves a set under its tenant/index/name; refuses to replace one unless `overwrite`, or with
+   * `merge` applies its ratings to the stored set (imported ratings win for the same doc).
+   */
+  save(
+    set: QuerySet,
+    options: { overwrite?: boolean; merge?: boolean } = {},
+  ): Promise<StoredQuerySetInfo> {
     const valid = parseQuerySet(set, describeRef(set));
     const file = this.fileFor(valid);
-    const existing = await readVersionedJson(file, querySetFormat).then(
-      ({ value }) => value,
-      (err: unknown) => {
-        if (err instanceof RwbError && err.code === 'NOT_FOUND') return null;
-        throw err;
-      },
-    );
-    if (existing && !sameRef(existing, valid)) {
-      throw new RwbError(
-        'INVALID_INPUT',
-        `${describeRef(valid)} would share file ${file} with ${describeRef(existing)}; choose another name`,
-        { file },
-      );
-    }
-    if (existing && !options.overwrite) {
-      throw new RwbError(
-        'INVALID_INPUT',
-        `${describeRef(valid)} already exists; save with overwrite to replace it`,
-        {
-          file,
+    return withFileLock(lockOf(file), async () => {
+      const existing = await readVersionedJson(file, querySetFormat).then(
+        ({ value }) => value,
+        (err: unknown) => {
+          if (err instanceof RwbError && err.code === 'NOT_FOUND') return null;
+          throw err;
         },
       );
-    }
-    await writeJsonAtomic(file, valid);
-    return this.info(file, valid);
+      if (existing && !sameRef(existing, valid)) {
+        throw new RwbError(
+          'INVALID_INPUT',
+          `${describeRef(valid)} would share file ${file} with ${describeRef(existing)}; choose another name`,
+          { file },
+        );
+      }
+      if (existing && !options.overwrite && !options.merge) {
+        throw new RwbError(
+          'INVALID_INPUT',
+          `${describeRef(valid)} already exists; save with overwrite to replace it (or merge to add to it)`,
+          { file },
+        );
+      }
+      const next = existing && options.merge ? mergeQuerySets(existing, valid) : valid;
+      await writeJsonAtomic(file, next);
+      return this.info(file, next);
+    });
   }
 
   /** Deletes a stored set; false when there was none. */
-  async remove(ref: QuerySetRef): Promise<boolean> {
+  remove(ref: QuerySetRef): Promise<boolean> {
     const file = this.fileFor(ref);
-    const existed = await stat(file).then(
-      () => true,
-      () => false,
-    );
-    await rm(file, { force: true });
-    return existed;
+    return withFileLock(lockOf(file), () => removeFileDurably(file));
   }
 }

@@ -1,11 +1,12 @@
 /**
  * Versioned JSON documents on disk: every persisted shape carries `schemaVersion`; reading runs
  * the migrations from the stored version up to the current one, then validates. Writes are atomic
- * (temp file + rename) so a crash never leaves half a file. Experiments can reuse this as-is.
+ * and durable (atomic-file.ts) so a crash never leaves half a file; callers that read, change and
+ * write back hold the file's lock (file-lock.ts) around the whole cycle.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { RwbError } from '../../errors.ts';
+import { writeFileAtomic } from './atomic-file.ts';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -94,12 +95,7 @@ export async function readVersionedJson<T>(
   return upgradeDocument(raw, format, file);
 }
 
-let tempCounter = 0;
-
-/** Writes JSON atomically: a sibling temp file renamed over the target. */
+/** Writes JSON atomically and durably (temp file + fsync + rename + fsync of the directory). */
 export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.${++tempCounter}.tmp`;
-  await writeFile(temp, `${JSON.stringify(value, null, 2)}\n`, 'utf8');
-  await rename(temp, file);
+  await writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
 }
