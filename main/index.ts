@@ -78,6 +78,10 @@ app.whenReady().then(() => {
   applySessionPolicy();
   serveRenderer(rendererDir);
   const vault = createSecretVault(safeStorage, path.join(app.getPath('userData'), 'secrets.json'));
+  // Said once at start (and again by every refused save): on a Linux desktop without a keyring
+  // safeStorage's basic_text fallback is no protection, so nothing is stored.
+  const vaultProblem = vault.unavailableReason();
+  if (vaultProblem !== null) console.error(`[rwb main] secrets: ${vaultProblem}`);
   const client = createEngineClient({
     spawn: spawnHost,
     appVersion: app.getVersion(),
