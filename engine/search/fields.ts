@@ -5,6 +5,7 @@
  */
 import template from '../../mappings/search_products.json' with { type: 'json' };
 import { RwbError } from '../errors.ts';
+import { ownValue } from '../own.ts';
 
 export interface SearchField {
   path: string;
@@ -103,7 +104,7 @@ export const TENANT_FIELD = 'tenant_id';
 export const FIELD_ALIASES: Readonly<Record<string, string>> = { price: 'min_price' };
 
 export function resolveAlias(field: string): string {
-  return FIELD_ALIASES[field] ?? field;
+  return ownValue(FIELD_ALIASES, field) ?? field;
 }
 
 export type FieldUse = 'filter' | 'range' | 'sort' | 'termsFacet' | 'rangeFacet';
@@ -129,6 +130,18 @@ function fits(field: SearchField, use: FieldUse): boolean {
   }
 }
 
+const KNOWN_LISTED = 20;
+
+/** The fields that suit `use`, for "unknown field" messages (the first few, then a count). */
+function knownFor(catalog: SearchFieldCatalog, use: FieldUse): string {
+  const names = [...catalog.values()]
+    .filter((field) => field.path !== TENANT_FIELD && fits(field, use))
+    .map((field) => field.path);
+  if (names.length === 0) return 'none';
+  const shown = names.slice(0, KNOWN_LISTED).join(', ');
+  return names.length > KNOWN_LISTED ? `${shown}, … ${names.length - KNOWN_LISTED} more` : shown;
+}
+
 /**
  * The field `name` (after aliases) if it exists and suits `use`; otherwise INVALID_INPUT that names
  * the field and where it came from (`filters.colour`, `sort[1]`).
@@ -149,10 +162,11 @@ export function requireField(
   }
   const field = catalog.get(path);
   if (field === undefined) {
-    throw new RwbError('INVALID_INPUT', `${where}: "${name}" is not a field of the index mapping`, {
-      field: name,
-      where,
-    });
+    throw new RwbError(
+      'INVALID_INPUT',
+      `${where}: "${name}" is not a field of the index mapping (known: ${knownFor(catalog, use)})`,
+      { field: name, where },
+    );
   }
   if (!fits(field, use)) {
     const why = field.indexed ? `it is a ${field.type} field` : 'it is not indexed';

@@ -5,6 +5,8 @@
  */
 import type { estypes } from '@elastic/elasticsearch';
 import { RwbError } from '../errors.ts';
+import { ownValue } from '../own.ts';
+import { epochMillisProblem, isoDateProblem, normalizeIsoDate } from './dates.ts';
 import {
   isDateType,
   isNumericType,
@@ -48,27 +50,60 @@ function invalid(where: string, message: string): RwbError {
   return new RwbError('INVALID_INPUT', `${where}: ${message}`, { where });
 }
 
+/** A number as ES parses it from a string: no hex, no spaces, no `Infinity`. */
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+/** Epoch milliseconds written as a string. */
+const EPOCH_DIGITS = /^-?\d{1,16}$/;
+
+/** The values an integer field type holds; a range bound outside them is refused by ES. */
+const INTEGER_LIMITS: Readonly<Record<string, number>> = {
+  byte: 2 ** 7,
+  short: 2 ** 15,
+  integer: 2 ** 31,
+  long: 2 ** 63,
+  unsigned_long: 2 ** 64,
+};
+
+function checkNumber(field: SearchField, value: number, where: string): void {
+  const limit = ownValue(INTEGER_LIMITS, field.type);
+  if (limit === undefined) return;
+  const low = field.type === 'unsigned_long' ? 0 : -limit;
+  if (value < low || value > limit - 1) {
+    throw invalid(
+      where,
+      `"${field.path}" is a ${field.type} field; ${value} is outside its range (${low} to ${limit - 1})`,
+    );
+  }
+}
+
+function checkDate(field: SearchField, value: string | number, where: string): void {
+  const problem =
+    typeof value === 'number'
+      ? epochMillisProblem(value)
+      : EPOCH_DIGITS.test(value)
+        ? epochMillisProblem(Number(value))
+        : isoDateProblem(value);
+  if (problem !== null) {
+    throw invalid(
+      where,
+      `"${field.path}" is a date field; ${JSON.stringify(value)} is not a valid date: ${problem}`,
+    );
+  }
+}
+
 function checkScalar(field: SearchField, value: FilterScalar, where: string): void {
   if (isNumericType(field.type)) {
-    if (
-      typeof value === 'boolean' ||
-      (typeof value === 'string' && !Number.isFinite(Number(value)))
-    ) {
+    if (typeof value === 'boolean' || (typeof value === 'string' && !DECIMAL.test(value))) {
       throw invalid(
         where,
         `"${field.path}" is a number field; ${JSON.stringify(value)} is not a number`,
       );
     }
   } else if (isDateType(field.type)) {
-    if (
-      typeof value === 'boolean' ||
-      (typeof value === 'string' && Number.isNaN(Date.parse(value)))
-    ) {
-      throw invalid(
-        where,
-        `"${field.path}" is a date field; ${JSON.stringify(value)} is not a date`,
-      );
+    if (typeof value === 'boolean') {
+      throw invalid(where, `"${field.path}" is a date field; ${value} is not a date`);
     }
+    checkDate(field, value, where);
   } else if (
     field.type === 'boolean' &&
     typeof value === 'string' &&
@@ -82,13 +117,23 @@ function checkScalar(field: SearchField, value: FilterScalar, where: string): vo
 function checkRange(field: SearchField, range: RangeFilter, where: string): void {
   for (const [bound, value] of Object.entries(range)) {
     if (value === undefined) continue;
-    if (isNumericType(field.type) && typeof value !== 'number') {
-      throw invalid(
-        `${where}.${bound}`,
-        `"${field.path}" is a number field; ${JSON.stringify(value)} is not a number`,
-      );
+    if (isNumericType(field.type)) {
+      if (typeof value !== 'number') {
+        throw invalid(
+          `${where}.${bound}`,
+          `"${field.path}" is a number field; ${JSON.stringify(value)} is not a number`,
+        );
+      }
+      checkNumber(field, value, `${where}.${bound}`);
+    } else if (isDateType(field.type)) {
+      checkDate(field, value, `${where}.${bound}`);
     }
   }
+}
+
+/** Date strings as ES takes them (`T` between date and time). */
+function normalizeScalar(field: SearchField, value: FilterScalar): FilterScalar {
+  return isDateType(field.type) && typeof value === 'string' ? normalizeIsoDate(value) : value;
 }
 
 /** Groups specification pairs by name (seed: same name → OR, different names → AND). */
@@ -127,14 +172,20 @@ export function normalizeFilters(
     if (isRange(filterValue)) {
       const field = requireField(catalog, key, 'range', where);
       checkRange(field, filterValue, where);
-      out.push({ kind: 'range', facetKey: field.path, field, range: filterValue });
+      const range: RangeFilter = {};
+      for (const bound of ['gte', 'gt', 'lte', 'lt'] as const) {
+        const value = filterValue[bound];
+        if (value !== undefined) range[bound] = normalizeScalar(field, value) as string | number;
+      }
+      out.push({ kind: 'range', facetKey: field.path, field, range });
     } else {
       const field = requireField(catalog, key, 'filter', where);
       const values = Array.isArray(filterValue) ? filterValue : [filterValue];
       values.forEach((item, i) =>
         checkScalar(field, item, Array.isArray(filterValue) ? `${where}[${i}]` : where),
       );
-      out.push({ kind: 'terms', facetKey: field.path, field, values: [...new Set(values)] });
+      const normalized = values.map((item) => normalizeScalar(field, item));
+      out.push({ kind: 'terms', facetKey: field.path, field, values: [...new Set(normalized)] });
     }
   }
   return out;

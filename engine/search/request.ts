@@ -4,8 +4,7 @@
  * whose message names the place (`filters.min_price.gte`, `facets[2].field`, `size`).
  */
 import type { z } from 'zod';
-import { describeZodIssue } from '../config/config-issues.ts';
-import { formatPath } from '../config/config-issues.ts';
+import { describeZodIssue, formatPath } from '../config/config-issues.ts';
 import type { SearchConfig } from '../config/search-config-schema.ts';
 import { RwbError } from '../errors.ts';
 import { resolveFacets, type ResolvedFacet } from './facets.ts';
@@ -77,11 +76,43 @@ export function requestError(error: z.ZodError, input: unknown): RwbError {
   );
 }
 
+const MAX_SCAN_DEPTH = 8;
+
+/**
+ * Path of the first own `__proto__` key in the raw request (JSON.parse makes it an ordinary key),
+ * or null. zod silently drops such keys, so a filter on `__proto__` would vanish and the search
+ * would run unfiltered; it is refused instead, like any other name that is not a field.
+ */
+function protoKeyPath(value: unknown, path: Array<string | number>, depth = 0): string | null {
+  if (value === null || typeof value !== 'object' || depth > MAX_SCAN_DEPTH) return null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i += 1) {
+      const found = protoKeyPath(value[i], [...path, i], depth + 1);
+      if (found !== null) return found;
+    }
+    return null;
+  }
+  if (Object.hasOwn(value, '__proto__')) return formatPath([...path, '__proto__']);
+  for (const [key, child] of Object.entries(value)) {
+    const found = protoKeyPath(child, [...path, key], depth + 1);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
 export function resolveSearchRequest(
   input: unknown,
   config: SearchConfig,
   options: ResolveOptions = {},
 ): ResolvedRequest {
+  const protoPath = protoKeyPath(input, []);
+  if (protoPath !== null) {
+    throw new RwbError(
+      'INVALID_INPUT',
+      `${protoPath}: "__proto__" is not a field of the index mapping or a request key`,
+      { where: protoPath },
+    );
+  }
   const parsed = SearchRequestSchema.safeParse(input);
   if (!parsed.success) throw requestError(parsed.error, input);
   const request = parsed.data;
