@@ -19,18 +19,31 @@ export interface ScoreHistoryPoint {
   readonly annotations: RunRecord['annotations'];
 }
 
+/** What the history needs of a run: its summary (the store's index) is enough, no full record. */
+export type HistoryRun = Pick<
+  RunRecord,
+  'id' | 'kind' | 'createdAt' | 'revisionId' | 'querySet' | 'means' | 'annotations'
+>;
+/** What the history needs of a revision. */
+export type HistoryRevision = Pick<Revision, 'id' | 'parent' | 'note'>;
+
 export interface HistoryFilter {
   /** Label from `querySetLabel` (tenant/index/name) or the bare query set name. */
   readonly querySet?: string;
   readonly revisionId?: string;
 }
 
-export function matchesQuerySet(run: RunRecord, querySet: string | undefined): boolean {
+export function matchesQuerySet(
+  run: Pick<RunRecord, 'querySet'>,
+  querySet: string | undefined,
+): boolean {
   if (querySet === undefined) return true;
   return querySetLabel(run.querySet) === querySet || run.querySet?.name === querySet;
 }
 
-export function filterRuns(runs: readonly RunRecord[], filter: HistoryFilter): RunRecord[] {
+export function filterRuns<
+  R extends Pick<RunRecord, 'id' | 'createdAt' | 'revisionId' | 'querySet'>,
+>(runs: readonly R[], filter: HistoryFilter): R[] {
   return runs
     .filter((run) => matchesQuerySet(run, filter.querySet))
     .filter((run) => filter.revisionId === undefined || run.revisionId === filter.revisionId)
@@ -39,8 +52,8 @@ export function filterRuns(runs: readonly RunRecord[], filter: HistoryFilter): R
 
 /** One point per run that has the metric, oldest first. */
 export function scoreHistory(
-  runs: readonly RunRecord[],
-  revisions: readonly Revision[],
+  runs: readonly HistoryRun[],
+  revisions: readonly HistoryRevision[],
   metric: string,
   filter: HistoryFilter = {},
 ): ScoreHistoryPoint[] {
@@ -71,8 +84,8 @@ function csvCell(value: unknown): string {
 
 /** Score history as CSV: one row per run and metric, annotations joined with " | ". */
 export function scoreHistoryCsv(
-  runs: readonly RunRecord[],
-  revisions: readonly Revision[],
+  runs: readonly HistoryRun[],
+  revisions: readonly HistoryRevision[],
   filter: HistoryFilter = {},
 ): string {
   const header = [

@@ -9,6 +9,8 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { removeFileDurably, writeFileAtomic } from '../eval/store/atomic-file.ts';
+import { withFileLock } from '../eval/store/file-lock.ts';
 import { paths } from '../paths.ts';
 
 export interface Checkpoint {
@@ -30,10 +32,12 @@ function fileFor(key: string, dir: string): string {
   return path.join(dir, `ingest-${key}.json`);
 }
 
+/**
+ * Each save replaces the file atomically and durably under the checkpoint's lock, so a run killed
+ * mid-save resumes from the previous checkpoint and two runs of the same key (a second terminal)
+ * never interleave their writes; saves apply in call order.
+ */
 export class CheckpointStore {
-  /** Saves are chained so two writes never race on the same temp file. */
-  private chain: Promise<void> = Promise.resolve();
-
   constructor(private readonly dir = path.join(paths.state(), 'checkpoints')) {}
 
   async load(key: string): Promise<Checkpoint | null> {
@@ -46,20 +50,13 @@ export class CheckpointStore {
   }
 
   save(cp: Checkpoint): Promise<void> {
-    const write = async () => {
-      await fs.mkdir(this.dir, { recursive: true });
-      const file = fileFor(cp.key, this.dir);
-      const tmp = `${file}.${process.pid}.tmp`;
-      await fs.writeFile(tmp, JSON.stringify(cp));
-      await fs.rename(tmp, file);
-    };
-    this.chain = this.chain.then(write, write);
-    return this.chain;
+    const file = fileFor(cp.key, this.dir);
+    return withFileLock(`${file}.lock`, () => writeFileAtomic(file, JSON.stringify(cp)));
   }
 
   async clear(key: string): Promise<void> {
-    await this.chain.catch(() => undefined);
-    await fs.rm(fileFor(key, this.dir), { force: true });
+    const file = fileFor(key, this.dir);
+    await withFileLock(`${file}.lock`, () => removeFileDurably(file));
   }
 }
 

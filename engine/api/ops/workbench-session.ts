@@ -17,6 +17,7 @@ import {
 } from '../../config/search-config.ts';
 import { ExperimentStore } from '../../eval/store/experiment-store.ts';
 import { QuerySetStore } from '../../eval/store/query-set-store.ts';
+import { withFileLock } from '../../eval/store/file-lock.ts';
 import {
   readVersionedJson,
   writeJsonAtomic,
@@ -197,13 +198,17 @@ function createSession(ctx: ApiContext): WorkbenchSession {
 
     async setWorking(config, baseRevisionId) {
       const next: WorkingConfig = { config, baseRevisionId, updatedAt: new Date().toISOString() };
-      await writeJsonAtomic(file, {
-        schemaVersion: WORKING_CONFIG_SCHEMA_VERSION,
-        baseRevisionId,
-        updatedAt: next.updatedAt,
-        config,
+      // Under the file's lock and in call order: with the app and browser mode open on the same
+      // profile, the last change made is the one kept, whole.
+      await withFileLock(`${file}.lock`, async () => {
+        await writeJsonAtomic(file, {
+          schemaVersion: WORKING_CONFIG_SCHEMA_VERSION,
+          baseRevisionId,
+          updatedAt: next.updatedAt,
+          config,
+        });
+        current = next;
       });
-      current = next;
       return next;
     },
 

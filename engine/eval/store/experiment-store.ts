@@ -1,12 +1,12 @@
 /**
  * Experiments on disk: versioned JSON files under `<state>/experiments/` —
  * `revisions/<rev-id>.json`, `runs/<run-id>.json`, `snapshots/<snap-id>.json` — written
- * atomically, read through migrations (versioned-json.ts). Revisions are immutable and
- * content-addressed; runs only ever gain annotations. A damaged file is listed as a problem and
- * never hides the rest of the history.
+ * atomically and durably, read through migrations (versioned-json.ts). Revisions are immutable and
+ * content-addressed; runs only ever gain annotations, each a read-modify-write under the run's
+ * lock. Listings read the summaries in `index/` (summary-index.ts), not every record. A damaged
+ * file is listed as a problem and never hides the rest of the history.
  */
 import { randomBytes } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { RwbError, toRwbError } from '../../errors.ts';
 import { paths } from '../../paths.ts';
@@ -49,16 +49,55 @@ import {
 } from '../experiments.ts';
 import type { TuneReport } from '../tuner/report.ts';
 import { isPlainObject } from '../tuner/config-path.ts';
+import { sweepTempFiles } from './atomic-file.ts';
+import { withFileLock } from './file-lock.ts';
+import { SummaryIndex } from './summary-index.ts';
 import { readVersionedJson, writeJsonAtomic, type VersionedFormat } from './versioned-json.ts';
 
 type Kind = 'revisions' | 'runs' | 'snapshots';
 const PREFIX: Record<Kind, string> = { revisions: 'rev-', runs: 'run-', snapshots: 'snap-' };
 
 export class ExperimentStore {
+  private readonly indexes: {
+    revisions: SummaryIndex<Revision, RevisionSummary>;
+    runs: SummaryIndex<RunRecord, RunSummary>;
+    snapshots: SummaryIndex<Snapshot, SnapshotSummary>;
+  };
+  private swept = false;
+
   constructor(
     readonly dir: string = path.join(paths.state(), 'experiments'),
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    const index = <R, S>(kind: Kind, format: VersionedFormat<R>, summarize: (r: R) => S) =>
+      new SummaryIndex(
+        path.join(dir, kind),
+        path.join(dir, 'index', `${kind}.json`),
+        format,
+        summarize,
+      );
+    this.indexes = {
+      revisions: index('revisions', revisionFormat, summarizeRevision),
+      runs: index('runs', runFormat, summarizeRun),
+      snapshots: index('snapshots', snapshotFormat, summarizeSnapshot),
+    };
+  }
+
+  /** Summaries of every readable record of a kind (from the index; changed records re-read). */
+  private async summaries<K extends Kind>(
+    kind: K,
+    problems: StoreProblem[],
+  ): Promise<
+    K extends 'revisions' ? RevisionSummary[] : K extends 'runs' ? RunSummary[] : SnapshotSummary[]
+  > {
+    if (!this.swept) {
+      // Temp files of writers killed mid-write; they never count as records.
+      this.swept = true;
+      for (const k of ['revisions', 'runs', 'snapshots', 'index'])
+        await sweepTempFiles(path.join(this.dir, k));
+    }
+    return (await this.indexes[kind].list(problems)) as never;
+  }
 
   private fileOf(kind: Kind, id: string): string {
     return path.join(this.dir, kind, `${id}.json`);
@@ -68,17 +107,8 @@ export class ExperimentStore {
     return kind === 'revisions' ? revisionFormat : kind === 'runs' ? runFormat : snapshotFormat;
   }
 
-  private async ids(kind: Kind): Promise<string[]> {
-    try {
-      const names = await readdir(path.join(this.dir, kind));
-      return names
-        .filter((n) => n.endsWith('.json'))
-        .map((n) => n.slice(0, -'.json'.length))
-        .sort();
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw toRwbError(err);
-    }
+  private ids(kind: Kind): Promise<string[]> {
+    return this.indexes[kind].ids();
   }
 
   /** A full id for an id or a unique prefix of one. */
@@ -151,14 +181,29 @@ export class ExperimentStore {
     }
     const frozen = JSON.parse(JSON.stringify(config)) as Record<string, unknown>;
     const id = revisionIdOf(frozen);
-    if ((await this.ids('revisions')).includes(id))
-      return { revision: await this.getRevision(id), created: false };
     const parent = options.parent ? (await this.getRevision(options.parent)).id : null;
+    // Under the revision's lock: two saves of the same config at once store it once.
+    return withFileLock(`${this.fileOf('revisions', id)}.lock`, async () => {
+      if ((await this.ids('revisions')).includes(id))
+        return { revision: await this.getRevision(id), created: false };
+      return {
+        revision: await this.writeRevision(frozen, id, parent, options.note),
+        created: true,
+      };
+    });
+  }
+
+  private async writeRevision(
+    frozen: Record<string, unknown>,
+    id: string,
+    parent: string | null,
+    note: string | undefined,
+  ): Promise<Revision> {
     const revision: Revision = {
       schemaVersion: EXPERIMENTS_SCHEMA_VERSION,
       id,
       parent,
-      note: options.note ?? '',
+      note: note ?? '',
       createdAt: this.now().toISOString(),
       config: frozen,
     };
@@ -166,7 +211,7 @@ export class ExperimentStore {
       this.fileOf('revisions', id),
       revisionFormat.parse(revision, `revision ${id}`),
     );
-    return { revision, created: true };
+    return revision;
   }
 
   /** Records an evaluation run of a stored revision. */
@@ -235,10 +280,14 @@ export class ExperimentStore {
   /** Adds an annotation to a run's point in the score history. */
   async annotate(runId: string, text: string): Promise<RunRecord> {
     if (text.trim() === '') throw new RwbError('INVALID_INPUT', 'an annotation needs some text');
-    const run = await this.getRun(runId);
-    return this.writeRun({
-      ...run,
-      annotations: [...run.annotations, { at: this.now().toISOString(), text }],
+    const id = await this.resolve('runs', runId);
+    // Read and write back under the run's lock: two notes at once both stay.
+    return withFileLock(`${this.fileOf('runs', id)}.lock`, async () => {
+      const run = await this.getRun(id);
+      return this.writeRun({
+        ...run,
+        annotations: [...run.annotations, { at: this.now().toISOString(), text }],
+      });
     });
   }
 
@@ -285,9 +334,9 @@ export class ExperimentStore {
     problems: StoreProblem[];
   }> {
     const problems: StoreProblem[] = [];
-    const revisions = await this.readAll<Revision>('revisions', problems);
-    const runs = filterRuns(await this.readAll<RunRecord>('runs', problems), filter);
-    const snapshots = (await this.readAll<Snapshot>('snapshots', problems)).filter(
+    const revisions = await this.summaries('revisions', problems);
+    const runs = filterRuns(await this.summaries('runs', problems), filter);
+    const snapshots = (await this.summaries('snapshots', problems)).filter(
       (s) =>
         (filter.revisionId === undefined || s.revisionId === filter.revisionId) &&
         (filter.querySet === undefined ||
@@ -299,10 +348,9 @@ export class ExperimentStore {
     return {
       revisions: revisions
         .filter((r) => filter.revisionId === undefined || r.id === filter.revisionId)
-        .sort(byTime)
-        .map(summarizeRevision),
-      runs: runs.map(summarizeRun),
-      snapshots: snapshots.sort(byTime).map(summarizeSnapshot),
+        .sort(byTime),
+      runs,
+      snapshots: snapshots.sort(byTime),
       problems,
     };
   }
@@ -341,8 +389,8 @@ export class ExperimentStore {
 
   async scoreHistory(metric: string, filter: HistoryFilter = {}): Promise<ScoreHistoryPoint[]> {
     const problems: StoreProblem[] = [];
-    const revisions = await this.readAll<Revision>('revisions', problems);
-    return scoreHistory(await this.readAll<RunRecord>('runs', problems), revisions, metric, filter);
+    const revisions = await this.summaries('revisions', problems);
+    return scoreHistory(await this.summaries('runs', problems), revisions, metric, filter);
   }
 
   /** The history as one JSON document (everything, filtered) or as a score-history CSV. */

@@ -14,7 +14,7 @@
  * - Waiting is bounded (`timeoutMs`): then a clear error says which lock and who holds it.
  */
 import { randomBytes } from 'node:crypto';
-import { link, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { RwbError } from '../../errors.ts';
@@ -137,6 +137,7 @@ async function acquire(file: string, options: LockOptions): Promise<string> {
     at: new Date().toISOString(),
     token,
   } satisfies Holder);
+  await mkdir(path.dirname(file), { recursive: true });
   const deadline = Date.now() + timeoutMs;
   let pause = 2;
   for (;;) {
