@@ -6,14 +6,31 @@
 import { errors as esErrors } from '@elastic/elasticsearch';
 import { z } from 'zod';
 import { RwbError, toRwbError } from '../errors.ts';
+import { redactSecrets, redactUrl } from '../net/redact.ts';
 
 export const ApiErrorSchema = z.object({
-  /** INVALID_INPUT, PARSE_ERROR, NOT_FOUND, PAYLOAD_TOO_LARGE, ES_ERROR, ES_UNREACHABLE, ES_TIMEOUT, UNAVAILABLE, INTERNAL. */
+  /** INVALID_INPUT, PARSE_ERROR, NOT_FOUND, REQUEST_TIMEOUT, PAYLOAD_TOO_LARGE, URI_TOO_LONG, UNSUPPORTED_MEDIA_TYPE, HEADERS_TOO_LARGE, ES_ERROR, ES_UNREACHABLE, ES_TIMEOUT, UNAVAILABLE, INTERNAL. */
   code: z.string(),
   message: z.string(),
   details: z.unknown().optional(),
 });
 export type ApiError = z.infer<typeof ApiErrorSchema>;
+
+/**
+ * A refusal of the request itself (too large, too slow, malformed framing) with its own HTTP status,
+ * for the statuses that no RwbError code maps to (408, 413, 414, 415, 431).
+ */
+export class ClientRequestError extends RwbError {
+  constructor(
+    readonly status: number,
+    readonly apiCode: string,
+    message: string,
+    details?: unknown,
+  ) {
+    super('INVALID_INPUT', message, details);
+    this.name = 'ClientRequestError';
+  }
+}
 
 export interface ApiErrorReply {
   status: number;
@@ -35,8 +52,10 @@ function causes(err: unknown): unknown[] {
 /** ES's own words (`index_not_found_exception: no such index [x]`) without the URL we put around them. */
 function esReason(err: RwbError, esUrls: readonly string[]): string {
   let message = err.message;
-  for (const url of esUrls) message = message.split(url).join('the cluster');
-  return message.replace(/^Elasticsearch at the cluster /, 'Elasticsearch ');
+  // RwbError messages arrive with credentials already redacted: match that spelling too.
+  for (const url of esUrls.flatMap((u) => [u, redactUrl(u)]))
+    message = message.split(url).join('the cluster');
+  return redactSecrets(message.replace(/^Elasticsearch at the cluster /, 'Elasticsearch '));
 }
 
 /** Only the shape of validation details goes out (paths and messages), never internal objects. */
@@ -58,6 +77,8 @@ export function apiErrorReply(err: unknown, esUrls: readonly string[] = []): Api
     body: details === undefined ? { code, message } : { code, message, details },
     serverFault: status >= 500,
   });
+  if (error instanceof ClientRequestError)
+    return withDetails(error.status, error.apiCode, error.message);
   switch (error.code) {
     case 'INVALID_INPUT':
     case 'INVALID_CONFIG':

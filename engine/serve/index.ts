@@ -11,6 +11,7 @@ import type { Bundle } from '../config/bundle-schema.ts';
 import { RwbError, toRwbError } from '../errors.ts';
 import { SearchService, type SearchServiceOptions } from './search-service.ts';
 import { ServeMetrics } from './serve-metrics.ts';
+import { resolveServeLimits } from './limits.ts';
 import { createServeApp, type ServeAppOptions } from './server.ts';
 
 export {
@@ -29,6 +30,7 @@ export {
 } from './openapi.ts';
 export { tenantFromRequest, TENANT_HEADER, TENANT_QUERY_PARAM } from './tenant.ts';
 export { apiErrorReply, ApiErrorSchema, type ApiError } from './api-errors.ts';
+export { DEFAULT_SERVE_LIMITS, resolveServeLimits, type ServeLimits } from './limits.ts';
 
 export interface StartSearchApiOptions
   extends
@@ -58,10 +60,28 @@ export async function startSearchApi(options: StartSearchApiOptions): Promise<Ru
     host: _host,
     port: _port,
     log,
+    secrets,
     bodyLimit,
     maxImageBytes,
+    maxUrlLength,
+    maxHeaderBytes,
+    headersTimeoutMs,
+    requestTimeoutMs,
+    keepAliveTimeoutMs,
+    maxConnections,
     ...serviceOptions
   } = options;
+  // Checked before the models load: a bad flag should not cost the seconds a model takes.
+  const limits = resolveServeLimits({
+    bodyLimit,
+    maxImageBytes,
+    maxUrlLength,
+    maxHeaderBytes,
+    headersTimeoutMs,
+    requestTimeoutMs,
+    keepAliveTimeoutMs,
+    maxConnections,
+  });
   const service = await SearchService.create({
     ...serviceOptions,
     bundle,
@@ -74,9 +94,13 @@ export async function startSearchApi(options: StartSearchApiOptions): Promise<Ru
     app = await createServeApp({
       service,
       metrics,
+      ...limits,
       ...(log === undefined ? {} : { log }),
-      ...(bodyLimit === undefined ? {} : { bodyLimit }),
-      ...(maxImageBytes === undefined ? {} : { maxImageBytes }),
+      // The connection's own secrets are redacted verbatim too, wherever a driver echoes them.
+      secrets: [
+        ...(secrets ?? []),
+        ...[options.es.password, options.es.apiKey].filter((s): s is string => !!s),
+      ],
     });
     await app.listen({ host, port: options.port ?? 8080 });
   } catch (err) {

@@ -12,29 +12,25 @@
  * JSON `{code, message, details?}`; stacks stay in the server log.
  */
 import multipart from '@fastify/multipart';
-import Fastify, {
-  type FastifyError,
-  type FastifyInstance,
-  type FastifyReply,
-  type FastifyRequest,
-} from 'fastify';
-import { RwbError } from '../errors.ts';
-import { apiErrorReply, invalidInput } from './api-errors.ts';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import { redactSecrets } from '../net/redact.ts';
+import { apiErrorReply, ClientRequestError, invalidInput } from './api-errors.ts';
+import { createClientErrorHandler } from './client-errors.ts';
+import { readImageUpload } from './image-upload.ts';
+import { deadlineCheckIntervalMs, resolveServeLimits, type ServeLimits } from './limits.ts';
 import { buildOpenApiDocument, renderDocsPage } from './openapi.ts';
 import { PROMETHEUS_CONTENT_TYPE } from './metrics.ts';
 import type { SearchService } from './search-service.ts';
 import type { ServeMetrics } from './serve-metrics.ts';
 import { tenantFromRequest } from './tenant.ts';
 
-export interface ServeAppOptions {
+export interface ServeAppOptions extends Partial<ServeLimits> {
   service: SearchService;
   metrics: ServeMetrics;
-  /** Server-side log of faults (default: stderr). */
+  /** Server-side log of faults (default: stderr). Lines arrive with credentials redacted. */
   log?: (message: string) => void;
-  /** Largest JSON body (default 1 MiB). */
-  bodyLimit?: number;
-  /** Largest uploaded image (default 10 MiB). */
-  maxImageBytes?: number;
+  /** Secrets to keep out of the log and of answers besides URL credentials (ES password, API key). */
+  secrets?: readonly string[];
 }
 
 const SPU_ID = /^[^\p{Cc}]{1,256}$/u;
@@ -48,114 +44,96 @@ function clientGone(reply: FastifyReply): AbortSignal {
   return controller.signal;
 }
 
-function sendError(
-  reply: FastifyReply,
-  err: unknown,
-  esUrls: string[],
-  log: (message: string) => void,
-): FastifyReply {
-  const { status, body, serverFault } = apiErrorReply(err, esUrls);
-  if (serverFault) {
-    const cause = err instanceof Error ? (err.stack ?? err.message) : String(err);
-    log(`[rwb serve] ${status} ${body.code}: ${cause}`);
-  }
-  return reply.code(status).type('application/json; charset=utf-8').send(body);
-}
-
-/** Fastify's own rejections (bad JSON, wrong content type, too large) in the API's error shape. */
-function frameworkError(
-  err: FastifyError,
-): { status: number; code: string; message: string } | null {
+/** fastify's own rejections (bad JSON, wrong content type, too large) in the API's error shape. */
+function frameworkError(err: FastifyError, limits: ServeLimits): ClientRequestError | null {
   const status = err.statusCode ?? 500;
   if (status < 400 || status >= 500) return null;
   if (status === 413)
-    return { status, code: 'PAYLOAD_TOO_LARGE', message: `Request rejected: ${err.message}` };
-  if (status === 415)
-    return {
-      status,
-      code: 'UNSUPPORTED_MEDIA_TYPE',
-      message: `Request rejected: ${err.message}; send application/json`,
-    };
-  return { status, code: 'INVALID_INPUT', message: `Request rejected: ${err.message}` };
-}
-
-async function readImageUpload(
-  request: FastifyRequest,
-): Promise<{ image: Buffer; options: Record<string, unknown> }> {
-  if (!request.isMultipart()) {
-    throw new RwbError(
-      'INVALID_INPUT',
-      'POST /search/image takes multipart/form-data with an "image" file part',
+    return new ClientRequestError(
+      413,
+      'PAYLOAD_TOO_LARGE',
+      `The body is larger than ${limits.bodyLimit} bytes`,
       { where: 'body' },
     );
-  }
-  let image: Buffer | null = null;
-  let options: Record<string, unknown> = {};
-  for await (const part of request.parts()) {
-    if (part.type === 'file') {
-      if (part.fieldname !== 'image') {
-        part.file.resume();
-        throw invalidInput(
-          `Unexpected file part "${part.fieldname}"; the image goes in the "image" part`,
-          part.fieldname,
-        );
-      }
-      image = await part.toBuffer();
-    } else if (part.fieldname === 'request') {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(String(part.value));
-      } catch (err) {
-        throw invalidInput(`request: not valid JSON (${(err as Error).message})`, 'request');
-      }
-      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-        throw invalidInput('request: must be a JSON object of search options', 'request');
-      }
-      options = parsed as Record<string, unknown>;
-    } else {
-      throw invalidInput(
-        `Unexpected form field "${part.fieldname}" (allowed: image, request)`,
-        part.fieldname,
-      );
-    }
-  }
-  if (image === null || image.length === 0)
-    throw invalidInput('image: the "image" file part is missing or empty', 'image');
-  return { image, options };
+  if (status === 415)
+    return new ClientRequestError(
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      `Request rejected: ${err.message}; send application/json`,
+    );
+  return new ClientRequestError(400, 'INVALID_INPUT', `Request rejected: ${err.message}`);
 }
 
 export async function createServeApp(options: ServeAppOptions): Promise<FastifyInstance> {
-  const { service, metrics } = options;
-  const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
+  const { service, metrics, secrets = [], log: rawLog, ...limitOptions } = options;
+  const limits = resolveServeLimits(limitOptions);
+  const write = rawLog ?? ((message: string) => process.stderr.write(`${message}\n`));
+  // Stacks and driver messages may spell the ES URL with its password: nothing logged unredacted.
+  const log = (message: string) => write(redactSecrets(message, secrets));
   const esUrls = [service.esUrl];
+
+  const sendError = (reply: FastifyReply, err: unknown): FastifyReply => {
+    const { status, body, serverFault } = apiErrorReply(err, esUrls);
+    if (serverFault) {
+      const cause = err instanceof Error ? (err.stack ?? err.message) : String(err);
+      log(`[rwb serve] ${status} ${body.code}: ${cause}`);
+    }
+    const safeBody = { ...body, message: redactSecrets(body.message, secrets) };
+    return reply.code(status).type('application/json; charset=utf-8').send(safeBody);
+  };
+
   const app = Fastify({
     logger: false,
-    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    bodyLimit: limits.bodyLimit,
     forceCloseConnections: true,
+    // Long enough for any 256-character spu_id percent-encoded; the URL limit bounds it anyway.
+    routerOptions: { maxParamLength: limits.maxUrlLength },
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    http: {
+      maxHeaderSize: limits.maxHeaderBytes,
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      connectionsCheckingInterval: deadlineCheckIntervalMs(limits),
+    },
+    clientErrorHandler: createClientErrorHandler(limits),
   });
+  app.server.maxConnections = limits.maxConnections;
   app.removeContentTypeParser(['text/plain']);
   await app.register(multipart, {
     throwFileSizeLimit: true,
     limits: {
-      fileSize: options.maxImageBytes ?? 10 * 1024 * 1024,
+      fileSize: limits.maxImageBytes,
       files: 1,
       fields: 4,
       fieldSize: 64 * 1024,
       parts: 5,
+      headerPairs: 20,
     },
   });
 
+  app.addHook('onRequest', async (request, reply) => {
+    const length = request.raw.url?.length ?? 0;
+    if (length > limits.maxUrlLength) {
+      return sendError(
+        reply,
+        new ClientRequestError(
+          414,
+          'URI_TOO_LONG',
+          `The URL is longer than ${limits.maxUrlLength} characters`,
+        ),
+      );
+    }
+    return undefined;
+  });
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
   });
 
-  app.setErrorHandler((err: FastifyError, _request, reply) => {
-    const known = frameworkError(err);
-    if (known !== null)
-      return reply.code(known.status).send({ code: known.code, message: known.message });
-    return sendError(reply, err, esUrls, log);
-  });
+  app.setErrorHandler((err: FastifyError, _request, reply) =>
+    sendError(reply, frameworkError(err, limits) ?? err),
+  );
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({
       code: 'NOT_FOUND',
@@ -165,42 +143,32 @@ export async function createServeApp(options: ServeAppOptions): Promise<FastifyI
 
   app.post('/search', async (request, reply) => {
     try {
-      const tenant = tenantFromRequest(request.headers, request.query);
+      const tenant = tenantFromRequest(request.raw.headersDistinct, request.query);
       return await service.search(tenant, request.body, clientGone(reply));
     } catch (err) {
-      return sendError(reply, err, esUrls, log);
+      return sendError(reply, err);
     }
   });
 
   app.post('/search/image', async (request, reply) => {
     try {
-      const tenant = tenantFromRequest(request.headers, request.query);
-      const { image, options: searchOptions } = await readImageUpload(request);
-      return await service.searchByImage(tenant, image, searchOptions, clientGone(reply));
+      const tenant = tenantFromRequest(request.raw.headersDistinct, request.query);
+      const upload = await readImageUpload(request, limits.maxImageBytes);
+      return await service.searchByImage(tenant, upload.image, upload.options, clientGone(reply));
     } catch (err) {
-      const tooLarge = (err as FastifyError).code === 'FST_REQ_FILE_TOO_LARGE';
-      if (tooLarge) {
-        return reply.code(413).send({
-          code: 'PAYLOAD_TOO_LARGE',
-          message: `image: larger than ${options.maxImageBytes ?? 10 * 1024 * 1024} bytes`,
-        });
-      }
-      const known = frameworkError(err as FastifyError);
-      if (known !== null && !(err instanceof RwbError))
-        return reply.code(known.status).send({ code: known.code, message: known.message });
-      return sendError(reply, err, esUrls, log);
+      return sendError(reply, err);
     }
   });
 
   app.get<{ Params: { spu_id: string } }>('/documents/:spu_id', async (request, reply) => {
     try {
-      const tenant = tenantFromRequest(request.headers, request.query);
+      const tenant = tenantFromRequest(request.raw.headersDistinct, request.query);
       const spuId = request.params.spu_id;
       if (!SPU_ID.test(spuId))
         throw invalidInput('spu_id: must be 1–256 characters without control characters', 'spu_id');
       return await service.document(tenant, spuId);
     } catch (err) {
-      return sendError(reply, err, esUrls, log);
+      return sendError(reply, err);
     }
   });
 

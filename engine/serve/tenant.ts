@@ -2,6 +2,10 @@
  * The tenant of a production request: `X-Tenant-ID` header or `?tenant_id=` — required, validated
  * like the search request's tenantId, and never taken from the body (a body field could be set by
  * whatever builds the body; the header is set by the shop's own gateway).
+ *
+ * Read the header from Node's `headersDistinct`: plain `headers` joins a repeated header into
+ * "1, 2", which would hide that two tenants were named. Header bytes outside ASCII are refused:
+ * Node reads them as Latin-1, so a UTF-8 tenant id would arrive as a different string.
  */
 import { TenantIdSchema } from '../search/request-schema.ts';
 import { describeZodIssue } from '../config/config-issues.ts';
@@ -22,13 +26,21 @@ function single(value: unknown, where: string): string | undefined {
   return value;
 }
 
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
 export function tenantFromRequest(
   headers: Readonly<Record<string, HeaderValue>>,
   query: unknown,
 ): string {
   const header = single(headers[TENANT_HEADER], 'X-Tenant-ID');
+  if (header !== undefined && !PRINTABLE_ASCII.test(header)) {
+    throw invalidInput(
+      'X-Tenant-ID must be printable ASCII; send another tenant id URL-encoded in ?tenant_id=',
+      'tenant',
+    );
+  }
   const queryValue =
-    query !== null && typeof query === 'object'
+    query !== null && typeof query === 'object' && Object.hasOwn(query, TENANT_QUERY_PARAM)
       ? single((query as Record<string, unknown>)[TENANT_QUERY_PARAM], `?${TENANT_QUERY_PARAM}`)
       : undefined;
   if (header !== undefined && queryValue !== undefined && header !== queryValue) {

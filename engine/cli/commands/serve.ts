@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { exportBundle, writeBundle } from '../../config/bundle.ts';
 import { esConnectionFromEnv } from '../../config/connections.ts';
 import { createEsClient } from '../../es/client.ts';
-import { startSearchApi } from '../../serve/index.ts';
+import { DEFAULT_SERVE_LIMITS, startSearchApi, type ServeLimits } from '../../serve/index.ts';
 import { loadConfigOrBundle } from './search.ts';
 import { defaultConfigForIndex } from '../../search/index-default-config.ts';
 import { wholeNumberFlag } from '../flags.ts';
@@ -20,6 +20,45 @@ interface ServeFlags {
   imageModel?: string;
   threads?: string;
   esTimeoutMs: string;
+  bodyLimit?: string;
+  maxImageBytes?: string;
+  headersTimeoutMs?: string;
+  requestTimeoutMs?: string;
+  keepAliveTimeoutMs?: string;
+  maxConnections?: string;
+}
+
+/** The limit flags of `rwb serve`: flag, ServeLimits key, help. Defaults come from DEFAULT_SERVE_LIMITS. */
+const LIMIT_FLAGS: ReadonlyArray<
+  [flag: string, key: keyof ServeLimits & keyof ServeFlags, help: string]
+> = [
+  ['--body-limit <bytes>', 'bodyLimit', 'largest JSON body; larger is 413'],
+  ['--max-image-bytes <bytes>', 'maxImageBytes', 'largest uploaded image; larger is 413'],
+  [
+    '--headers-timeout-ms <n>',
+    'headersTimeoutMs',
+    'time to send the request headers; later is 408',
+  ],
+  [
+    '--request-timeout-ms <n>',
+    'requestTimeoutMs',
+    'time to send the whole request (headers and body); later is 408',
+  ],
+  [
+    '--keep-alive-timeout-ms <n>',
+    'keepAliveTimeoutMs',
+    'how long an idle kept-alive connection stays open',
+  ],
+  ['--max-connections <n>', 'maxConnections', 'concurrent connections; more are closed at once'],
+];
+
+function limitsFromFlags(flags: ServeFlags): Partial<ServeLimits> {
+  const limits: Partial<ServeLimits> = {};
+  for (const [flag, key] of LIMIT_FLAGS) {
+    const value = wholeNumberFlag(flag.split(' ')[0]!, flags[key], { min: 1 });
+    if (value !== undefined) limits[key] = value;
+  }
+  return limits;
 }
 
 interface ExportFlags {
@@ -40,7 +79,7 @@ function waitForShutdown(): Promise<string> {
 }
 
 export function registerServeCommands(program: Command): void {
-  program
+  const serve = program
     .command('serve')
     .summary('run the production search API over an exported bundle')
     .description(
@@ -65,39 +104,45 @@ export function registerServeCommands(program: Command): void {
       '--es-timeout-ms <n>',
       'per-request Elasticsearch timeout; slower answers are 504',
       '10000',
-    )
-    .action(async (flags: ServeFlags) => {
-      const env = esConnectionFromEnv();
-      const threads = wholeNumberFlag('--threads', flags.threads, { min: 1, max: 64 });
-      const api = await startSearchApi({
-        bundle: flags.config,
-        es: {
-          ...env,
-          url: flags.es ?? env.url,
-          requestTimeoutMs: wholeNumberFlag('--es-timeout-ms', flags.esTimeoutMs, { min: 100, max: 600_000 })!,
-        },
-        host: flags.host,
-        port: wholeNumberFlag('--port', flags.port, { min: 0, max: 65_535 })!,
-        ...(flags.index === undefined ? {} : { index: flags.index }),
-        ...(flags.imageModel === undefined ? {} : { imageModelPath: flags.imageModel }),
-        ...(threads === undefined ? {} : { threads }),
-      });
-      const { bundle } = api.service;
-      process.stdout.write(
-        `Search API for bundle "${bundle.config.name}" (exported ${bundle.createdAt}) on index ${api.service.index}\n` +
-          `Listening on ${api.url}  ·  docs ${api.url}/docs  ·  health ${api.url}/health  ·  metrics ${api.url}/metrics\n`,
-      );
-      const health = await api.service.health();
-      if (health.status !== 'ok') {
-        const failing = Object.entries(health.checks).filter(([, check]) => !check.ok);
-        process.stderr.write(
-          `warning: not ready yet — ${failing.map(([name, check]) => `${name}: ${check.detail}`).join('; ')}\n`,
-        );
-      }
-      const signal = await waitForShutdown();
-      process.stdout.write(`${signal}: stopping\n`);
-      await api.close();
+    );
+  for (const [flag, key, help] of LIMIT_FLAGS)
+    serve.option(flag, `${help} (default ${DEFAULT_SERVE_LIMITS[key]})`);
+  serve.action(async (flags: ServeFlags) => {
+    const env = esConnectionFromEnv();
+    const threads = wholeNumberFlag('--threads', flags.threads, { min: 1, max: 64 });
+    const api = await startSearchApi({
+      bundle: flags.config,
+      es: {
+        ...env,
+        url: flags.es ?? env.url,
+        requestTimeoutMs: wholeNumberFlag('--es-timeout-ms', flags.esTimeoutMs, {
+          min: 100,
+          max: 600_000,
+        })!,
+      },
+      host: flags.host,
+      port: wholeNumberFlag('--port', flags.port, { min: 0, max: 65_535 })!,
+      ...(flags.index === undefined ? {} : { index: flags.index }),
+      ...(flags.imageModel === undefined ? {} : { imageModelPath: flags.imageModel }),
+      ...(threads === undefined ? {} : { threads }),
+      ...limitsFromFlags(flags),
     });
+    const { bundle } = api.service;
+    process.stdout.write(
+      `Search API for bundle "${bundle.config.name}" (exported ${bundle.createdAt}) on index ${api.service.index}\n` +
+        `Listening on ${api.url}  ·  docs ${api.url}/docs  ·  health ${api.url}/health  ·  metrics ${api.url}/metrics\n`,
+    );
+    const health = await api.service.health();
+    if (health.status !== 'ok') {
+      const failing = Object.entries(health.checks).filter(([, check]) => !check.ok);
+      process.stderr.write(
+        `warning: not ready yet — ${failing.map(([name, check]) => `${name}: ${check.detail}`).join('; ')}\n`,
+      );
+    }
+    const signal = await waitForShutdown();
+    process.stdout.write(`${signal}: stopping\n`);
+    await api.close();
+  });
 
   program
     .command('export')
@@ -123,7 +168,9 @@ export function registerServeCommands(program: Command): void {
       try {
         // Without --config, a live export starts from the default with the index's text model on.
         const config =
-          flags.config === undefined && client ? (await defaultConfigForIndex(client, flags.index)).config : loaded.config;
+          flags.config === undefined && client
+            ? (await defaultConfigForIndex(client, flags.index)).config
+            : loaded.config;
         const bundle = await exportBundle({
           config,
           index: flags.index,

@@ -1,0 +1,441 @@
+/**
+ * `rwb serve` against clients that break HTTP on purpose, over real sockets, against the real ES:
+ * a body that stops arriving, headers that never end, idle kept-alive sockets, more connections
+ * than allowed, repeated and non-ASCII tenant headers, a 100 kB URL and 100 kB of headers,
+ * oversize and malformed multipart uploads. Every answer is a 4xx in the API's `{code, message}`
+ * shape (or a closed socket where no answer is possible), and after each one the server still
+ * answers /health with 200.
+ */
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { generateDemoCatalog } from '../../engine/catalog/demo-catalog.ts';
+import { exportBundle } from '../../engine/config/bundle.ts';
+import type { Bundle } from '../../engine/config/bundle-schema.ts';
+import { defaultSearchConfig, parseSearchConfig } from '../../engine/config/search-config.ts';
+import { createEsClient } from '../../engine/es/client.ts';
+import { CheckpointStore } from '../../engine/ingest/checkpoint.ts';
+import { runIngest } from '../../engine/ingest/pipeline.ts';
+import { startSearchApi, type RunningSearchApi } from '../../engine/serve/index.ts';
+import { describeWith, esAvailable, esUrl, requireComponent } from '../helpers/components.ts';
+import { closingRequest, rawExchange, requestHead, type RawResponse } from '../helpers/raw-http.ts';
+
+const missing = [await requireComponent(`Elasticsearch at ${esUrl()}`, () => esAvailable())];
+const BOUNDARY = 'rwbBoundary7MA4YWxk';
+const MAX_IMAGE = 64 * 1024;
+
+let tmp: string;
+let index: string;
+let bundle: Bundle;
+let api: RunningSearchApi;
+let port: number;
+const log: string[] = [];
+
+async function expectAlive(running: RunningSearchApi = api): Promise<void> {
+  const response = await fetch(`${running.url}/health`);
+  expect(response.status).toBe(200);
+  expect((await response.json()).status).toBe('ok');
+}
+
+/** A 4xx whose body is the API's error shape. */
+function expectApiError(response: RawResponse, status: number, code: string): string {
+  expect(response.status, response.raw.slice(0, 300)).toBe(status);
+  expect(response.headers['content-type']).toMatch(/^application\/json/);
+  const body = JSON.parse(response.body) as { code: string; message: string };
+  expect(body.code).toBe(code);
+  expect(typeof body.message).toBe('string');
+  expect(Object.keys(body).every((key) => ['code', 'message', 'details'].includes(key))).toBe(true);
+  return body.message;
+}
+
+function multipart(
+  parts: Array<{ headers: string[]; body: string | Buffer }>,
+  close = true,
+): Buffer {
+  const chunks: Buffer[] = [];
+  for (const part of parts) {
+    chunks.push(Buffer.from(`--${BOUNDARY}\r\n${part.headers.join('\r\n')}\r\n\r\n`));
+    chunks.push(typeof part.body === 'string' ? Buffer.from(part.body) : part.body);
+    chunks.push(Buffer.from('\r\n'));
+  }
+  if (close) chunks.push(Buffer.from(`--${BOUNDARY}--\r\n`));
+  return Buffer.concat(chunks);
+}
+
+const imagePart = (name = 'image', body: string | Buffer = 'not really a png') => ({
+  headers: [
+    `Content-Disposition: form-data; name="${name}"; filename="a.png"`,
+    'Content-Type: image/png',
+  ],
+  body,
+});
+
+const uploadRequest = (body: Buffer, contentType = `multipart/form-data; boundary=${BOUNDARY}`) =>
+  closingRequest('POST', '/search/image', ['X-Tenant-ID: 1', `Content-Type: ${contentType}`], body);
+
+describeWith(missing, 'rwb serve: hostile HTTP clients get 4xx answers and cannot hold it', () => {
+  beforeAll(async () => {
+    tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'rwb-serve-hostile-'));
+    index = `rwb_test_serve_hostile_${path.basename(tmp).slice(-6).toLowerCase()}`;
+    const products = [...generateDemoCatalog({ tenants: ['1', '2'], spusPerTenant: 5, seed: 3 })];
+    const source = path.join(tmp, 'products.ndjson');
+    await fs.writeFile(source, products.map((p) => JSON.stringify(p)).join('\n'));
+    const report = await runIngest(
+      {
+        source: { kind: 'file', path: source },
+        es: { url: esUrl() },
+        index,
+        recreate: true,
+        embedding: { model: null },
+      },
+      {
+        checkpoints: new CheckpointStore(path.join(tmp, 'checkpoints')),
+        failuresDir: path.join(tmp, 'failures'),
+      },
+    );
+    expect(report.indexed).toBe(products.length);
+    const base = defaultSearchConfig();
+    const config = parseSearchConfig({
+      ...base,
+      query: { ...base.query, textEmbedding: { ...base.query.textEmbedding, enabled: false } },
+    });
+    const client = createEsClient({ url: esUrl() });
+    try {
+      bundle = await exportBundle({ config, index, client, url: esUrl() });
+    } finally {
+      await client.close();
+    }
+    api = await startSearchApi({
+      bundle,
+      es: { url: esUrl() },
+      port: 0,
+      embedder: null,
+      translator: null,
+      maxImageBytes: MAX_IMAGE,
+      headersTimeoutMs: 500,
+      requestTimeoutMs: 1000,
+      keepAliveTimeoutMs: 1000,
+      log: (line) => log.push(line),
+    });
+    port = Number(new URL(api.url).port);
+  }, 300_000);
+
+  afterAll(async () => {
+    await api?.close();
+    const client = createEsClient({ url: esUrl() });
+    await client.indices.delete({ index, ignore_unavailable: true }).catch(() => undefined);
+    await client.close();
+    if (tmp) await fs.rm(tmp, { recursive: true, force: true });
+  });
+
+  it('answers a normal search (the baseline the refusals are measured against)', async () => {
+    const response = await rawExchange(
+      port,
+      closingRequest('POST', '/search', ['X-Tenant-ID: 1', 'Content-Type: application/json'], '{}'),
+    );
+    expect(response.status).toBe(200);
+    expect(JSON.parse(response.body).results.length).toBeGreaterThan(0);
+  });
+
+  it('closes a connection whose body stops arriving (Content-Length 100, 9 bytes sent) with 408', async () => {
+    const head = requestHead('POST /search HTTP/1.1', [
+      'X-Tenant-ID: 1',
+      'Content-Type: application/json',
+      'Content-Length: 100',
+    ]);
+    const response = await rawExchange(port, head, '{"query":');
+    expectApiError(response, 408, 'REQUEST_TIMEOUT');
+    await expectAlive();
+  });
+
+  it('closes a connection whose headers never end with 408', async () => {
+    const response = await rawExchange(
+      port,
+      'GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-A: 1\r\n',
+    );
+    expectApiError(response, 408, 'REQUEST_TIMEOUT');
+    const silent = await rawExchange(port);
+    expect(silent.raw === '' || silent.status === 408).toBe(true);
+    await expectAlive();
+  });
+
+  it('closes an idle kept-alive connection after its request was answered', async () => {
+    const response = await rawExchange(port, requestHead('GET /health HTTP/1.1'));
+    expect(response.status).toBe(200);
+    expect(response.headers.connection).toBe('keep-alive');
+    await expectAlive();
+  });
+
+  it('answers a multipart part that never ends with 408 and closes', async () => {
+    const body = multipart([imagePart()], false);
+    const head = requestHead('POST /search/image HTTP/1.1', [
+      'X-Tenant-ID: 1',
+      `Content-Type: multipart/form-data; boundary=${BOUNDARY}`,
+      `Content-Length: ${body.length + 5000}`,
+    ]);
+    expectApiError(await rawExchange(port, head, body), 408, 'REQUEST_TIMEOUT');
+    await expectAlive();
+  });
+
+  it('refuses a repeated X-Tenant-ID (which Node would join into "1, 2") and a repeated ?tenant_id=', async () => {
+    for (const target of ['/search', '/search/image']) {
+      const response = await rawExchange(
+        port,
+        closingRequest(
+          'POST',
+          target,
+          ['X-Tenant-ID: 1', 'X-Tenant-ID: 2', 'Content-Type: application/json'],
+          '{}',
+        ),
+      );
+      expect(expectApiError(response, 400, 'INVALID_INPUT')).toBe(
+        'X-Tenant-ID is given more than once',
+      );
+    }
+    const document = await rawExchange(
+      port,
+      closingRequest('GET', '/documents/x', ['X-Tenant-ID: 1', 'x-tenant-id: 1']),
+    );
+    expect(expectApiError(document, 400, 'INVALID_INPUT')).toMatch(/X-Tenant-ID/);
+    const query = await rawExchange(
+      port,
+      closingRequest(
+        'POST',
+        '/search?tenant_id=1&tenant_id=2',
+        ['Content-Type: application/json'],
+        '{}',
+      ),
+    );
+    expect(expectApiError(query, 400, 'INVALID_INPUT')).toBe('?tenant_id is given more than once');
+    await expectAlive();
+  });
+
+  it('refuses X-Tenant-ID bytes outside ASCII (UTF-8 and Latin-1) with 400 naming the header', async () => {
+    const utf8 = Buffer.concat([Buffer.from('X-Tenant-ID: '), Buffer.from('租户', 'utf8')]);
+    const latin1 = Buffer.concat([Buffer.from('X-Tenant-ID: caf'), Buffer.from([0xe9])]);
+    for (const header of [utf8, latin1]) {
+      const response = await rawExchange(
+        port,
+        closingRequest('POST', '/search', [header, 'Content-Type: application/json'], '{}'),
+      );
+      expect(expectApiError(response, 400, 'INVALID_INPUT')).toMatch(
+        /^X-Tenant-ID must be printable ASCII/,
+      );
+    }
+    // The same id percent-encoded in the query string is a valid (if unknown) tenant.
+    const viaQuery = await rawExchange(
+      port,
+      closingRequest(
+        'POST',
+        `/search?tenant_id=${encodeURIComponent('租户')}`,
+        ['Content-Type: application/json'],
+        '{}',
+      ),
+    );
+    expect(viaQuery.status).toBe(200);
+    expect(JSON.parse(viaQuery.body).total).toBe(0);
+    await expectAlive();
+  });
+
+  it('answers a 100 kB URL with 414 and 100 kB of headers with 431, in the API shape', async () => {
+    const longUrl = await rawExchange(
+      port,
+      closingRequest('GET', `/documents/${'a'.repeat(100_000)}`),
+    );
+    expectApiError(longUrl, 414, 'URI_TOO_LONG');
+    // Between the URL limit (8 KiB) and the header limit (16 KiB): refused by the app, same shape.
+    const mediumUrl = await rawExchange(
+      port,
+      closingRequest('GET', `/health?x=${'a'.repeat(10_000)}`),
+    );
+    expectApiError(mediumUrl, 414, 'URI_TOO_LONG');
+    const oneHugeHeader = await rawExchange(
+      port,
+      closingRequest('GET', '/health', [`X-Filler: ${'b'.repeat(100_000)}`]),
+    );
+    expectApiError(oneHugeHeader, 431, 'HEADERS_TOO_LARGE');
+    const manyHeaders = Array.from({ length: 2000 }, (_, i) => `X-Filler-${i}: ${'c'.repeat(40)}`);
+    expectApiError(
+      await rawExchange(port, closingRequest('GET', '/health', manyHeaders)),
+      431,
+      'HEADERS_TOO_LARGE',
+    );
+    await expectAlive();
+  });
+
+  it('answers malformed HTTP framing with 400 in the API shape', async () => {
+    const response = await rawExchange(
+      port,
+      'GET /health HTTP/1.1\r\nHost: x\r\nBad Header Name: 1\r\n\r\n',
+    );
+    expect(expectApiError(response, 400, 'INVALID_INPUT')).toMatch(/^Malformed HTTP request/);
+    await expectAlive();
+  });
+
+  it('answers a too-large JSON body with 413 and a non-JSON body with 415, in the API shape', async () => {
+    const big = JSON.stringify({ query: 'x'.repeat(1024 * 1024 + 10) });
+    const tooLarge = await rawExchange(
+      port,
+      closingRequest('POST', '/search', ['X-Tenant-ID: 1', 'Content-Type: application/json'], big),
+    );
+    expectApiError(tooLarge, 413, 'PAYLOAD_TOO_LARGE');
+    const text = await rawExchange(
+      port,
+      closingRequest('POST', '/search', ['X-Tenant-ID: 1', 'Content-Type: text/plain'], 'hello'),
+    );
+    expectApiError(text, 415, 'UNSUPPORTED_MEDIA_TYPE');
+    await expectAlive();
+  });
+
+  it('answers malformed multipart bodies with 400 and oversize ones with 413, never 500', async () => {
+    const cases: Array<[string, Buffer, number, string, RegExp?]> = [
+      [
+        'no boundary',
+        uploadRequest(multipart([imagePart()]), 'multipart/form-data'),
+        400,
+        'INVALID_INPUT',
+        /multipart/i,
+      ],
+      [
+        'truncated inside a part',
+        uploadRequest(multipart([imagePart()], false).subarray(0, 90)),
+        400,
+        'INVALID_INPUT',
+        /multipart/i,
+      ],
+      [
+        'no closing boundary',
+        uploadRequest(multipart([imagePart()], false)),
+        400,
+        'INVALID_INPUT',
+        /multipart/i,
+      ],
+      ['no parts at all', uploadRequest(Buffer.from('just some bytes\r\n')), 400, 'INVALID_INPUT'],
+      [
+        'a part header without a colon',
+        uploadRequest(multipart([{ headers: ['this is not a header'], body: 'x' }])),
+        400,
+        'INVALID_INPUT',
+      ],
+      [
+        'a file part with the wrong name',
+        uploadRequest(multipart([imagePart('photo')])),
+        400,
+        'INVALID_INPUT',
+        /"photo"/,
+      ],
+      [
+        'an unknown field',
+        uploadRequest(
+          multipart([
+            imagePart(),
+            { headers: ['Content-Disposition: form-data; name="tenantId"'], body: '2' },
+          ]),
+        ),
+        400,
+        'INVALID_INPUT',
+        /"tenantId"/,
+      ],
+      [
+        'a request part that is not JSON',
+        uploadRequest(
+          multipart([
+            { headers: ['Content-Disposition: form-data; name="request"'], body: '{nope' },
+            imagePart(),
+          ]),
+        ),
+        400,
+        'INVALID_INPUT',
+        /^request: not valid JSON/,
+      ],
+      [
+        'a request part over 64 KiB',
+        uploadRequest(
+          multipart([
+            {
+              headers: ['Content-Disposition: form-data; name="request"'],
+              body: `{"query":"${'q'.repeat(70_000)}"}`,
+            },
+            imagePart(),
+          ]),
+        ),
+        413,
+        'PAYLOAD_TOO_LARGE',
+      ],
+      ['two files', uploadRequest(multipart([imagePart(), imagePart()])), 413, 'PAYLOAD_TOO_LARGE'],
+      [
+        'an image over the limit',
+        uploadRequest(multipart([imagePart('image', Buffer.alloc(MAX_IMAGE + 1000, 1))])),
+        413,
+        'PAYLOAD_TOO_LARGE',
+        /^image: larger than 65536 bytes/,
+      ],
+      [
+        'a declared length far over the limit',
+        Buffer.concat([
+          requestHead('POST /search/image HTTP/1.1', [
+            'X-Tenant-ID: 1',
+            `Content-Type: multipart/form-data; boundary=${BOUNDARY}`,
+            'Content-Length: 999999999',
+            'Connection: close',
+          ]),
+          multipart([imagePart()]),
+        ]),
+        413,
+        'PAYLOAD_TOO_LARGE',
+      ],
+    ];
+    for (const [name, request, status, code, message] of cases) {
+      const response = await rawExchange(port, request);
+      const text = expectApiError(response, status, code);
+      if (message !== undefined) expect(text, name).toMatch(message);
+      await expectAlive();
+    }
+    // The refusals were the client's: nothing was logged as a server fault.
+    expect(log).toEqual([]);
+  });
+
+  it('bounds concurrent connections and serves again once they are gone', async () => {
+    const limited = await startSearchApi({
+      bundle,
+      es: { url: esUrl() },
+      port: 0,
+      embedder: null,
+      translator: null,
+      maxConnections: 3,
+      log: () => undefined,
+    });
+    const limitedPort = Number(new URL(limited.url).port);
+    const held: net.Socket[] = [];
+    try {
+      for (let i = 0; i < 3; i++) {
+        const socket = net.connect(limitedPort, '127.0.0.1');
+        await new Promise((resolve) => socket.once('connect', resolve));
+        held.push(socket);
+      }
+      await new Promise<void>((resolve, reject) =>
+        limited.app.server.getConnections((err, count) =>
+          err ? reject(err) : resolve(expect(count).toBe(3)),
+        ),
+      );
+      const refused = await rawExchange(limitedPort, closingRequest('GET', '/health'));
+      expect(refused.status).toBeNull();
+      for (const socket of held) socket.destroy();
+      // Wait (without a clock) until the server has seen the closes.
+      for (;;) {
+        const count = await new Promise<number>((resolve, reject) =>
+          limited.app.server.getConnections((err, n) => (err ? reject(err) : resolve(n))),
+        );
+        if (count === 0) break;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      const again = await rawExchange(limitedPort, closingRequest('GET', '/health'));
+      expect(again.status).toBe(200);
+    } finally {
+      for (const socket of held) socket.destroy();
+      await limited.close();
+    }
+  });
+});
