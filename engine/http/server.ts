@@ -1,7 +1,9 @@
 /**
  * Browser mode: the contract over HTTP. `POST /api/<operation>` runs one operation (JSON in, JSON
  * out, errors as `{code, message, details}` with a matching status), `GET /api/events` streams
- * every JobEvent as server-sent events, and everything else is the built renderer.
+ * every JobEvent as server-sent events, and everything else is the built renderer. Every `/api/*`
+ * request must carry this launch's token and come from our own origin (see api-guard.ts); every
+ * refusal, down to Node's parser errors, answers in the same `{code, message}` shape.
  */
 import { existsSync } from 'node:fs';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
@@ -14,6 +16,8 @@ import { httpStatusFor } from './status-codes.ts';
 import { registerStaticRoutes } from './static-files.ts';
 import { registerEventStream } from './events.ts';
 import { isLoopbackHost, hostHeaderAllowed } from './host-check.ts';
+import { checkApiToken, generateApiToken, registerApiGuard } from './api-guard.ts';
+import { handleClientError, handleFrameworkError, MAX_URL_LENGTH } from './client-errors.ts';
 
 export interface HttpServerOptions {
   ctx: ApiContext;
@@ -25,6 +29,17 @@ export interface HttpServerOptions {
   onInternalError?: (err: unknown) => void;
   /** Milliseconds between SSE keep-alive comments. */
   heartbeatMs?: number;
+  /** The token `/api/*` requests must present; a fresh random one when not given. */
+  token?: string;
+}
+
+const tokens = new WeakMap<FastifyInstance, string>();
+
+/** The API token a server created by createHttpServer requires. */
+export function apiTokenOf(app: FastifyInstance): string {
+  const token = tokens.get(app);
+  if (token === undefined) throw new RwbError('INTERNAL', 'Not a browser-mode server');
+  return token;
 }
 
 /** The routes of one operation, e.g. `/api/search.basic`. */
@@ -37,9 +52,24 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   const host = options.host ?? '127.0.0.1';
   const reportInternal = options.onInternalError ?? ((err: unknown) => console.error('[rwb http] internal error:', err));
   // forceCloseConnections: Ctrl-C must not wait out a browser's keep-alive connections (72 s by default).
-  const app = Fastify({ logger: false, bodyLimit: 4 * 1024 * 1024, forceCloseConnections: true });
+  const token = options.token === undefined ? generateApiToken() : checkApiToken(options.token);
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 4 * 1024 * 1024,
+    forceCloseConnections: true,
+    clientErrorHandler: handleClientError,
+    frameworkErrors: handleFrameworkError,
+  });
+  tokens.set(app, token);
   // JSON only: a cross-site form or text/plain POST (no CORS preflight) is refused with 415.
   app.removeContentTypeParser(['text/plain']);
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.url.length > MAX_URL_LENGTH) {
+      return reply.code(414).send({ code: 'INVALID_INPUT', message: `Request URL too long (limit ${MAX_URL_LENGTH} characters)` });
+    }
+    return undefined;
+  });
 
   if (isLoopbackHost(host)) {
     // DNS rebinding: a web page served from evil.example resolving to 127.0.0.1 must not reach us.
@@ -50,6 +80,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
       return undefined;
     });
   }
+
+  registerApiGuard(app, token);
 
   app.setErrorHandler((err: FastifyError, _request, reply) => {
     // Fastify's own 4xx (bad JSON, wrong content type, body too large) are input errors.
@@ -86,7 +118,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   });
 
   if (options.rendererDir && existsSync(options.rendererDir)) {
-    registerStaticRoutes(app, options.rendererDir);
+    registerStaticRoutes(app, options.rendererDir, token);
   } else {
     app.get('/', async (_request, reply) =>
       reply
@@ -94,12 +126,18 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
         .send('Relevance Workbench API is running, but the app (out/renderer) is not built. Run `npm run build`, then reload.'),
     );
   }
+  // Methods and paths no route takes (OPTIONS preflights included): the API shape, no CORS headers.
+  app.setNotFoundHandler(async (request, reply) =>
+    reply.code(404).send({ code: 'NOT_FOUND', message: `No route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}` }),
+  );
   return app;
 }
 
 export interface RunningHttpServer {
   app: FastifyInstance;
   url: string;
+  /** The token the served page carries and every `/api/*` call must present. */
+  token: string;
   close(): Promise<void>;
 }
 
@@ -123,5 +161,5 @@ export async function startHttpServer(options: HttpServerOptions & { port?: numb
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-  return { app, url: `http://${shownHost}:${port}/`, close: () => app.close() };
+  return { app, url: `http://${shownHost}:${port}/`, token: apiTokenOf(app), close: () => app.close() };
 }

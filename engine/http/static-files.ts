@@ -6,6 +6,7 @@ import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { API_TOKEN_META } from './api-guard.ts';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -55,7 +56,19 @@ export function resolveInside(root: string, urlPath: string): string | null {
   return target === root || target.startsWith(rootWithSep) ? target : null;
 }
 
-export function registerStaticRoutes(app: FastifyInstance, rendererDir: string): void {
+/**
+ * index.html with the API token as `<meta name="rwb-api-token">` first thing in its head. Only
+ * this page's own origin can read it: there are no CORS headers and framing is refused.
+ */
+export function withApiToken(html: string, token: string): string {
+  const meta = `<meta name="${API_TOKEN_META}" content="${token}" />`;
+  const head = /<head(\s[^>]*)?>/i.exec(html);
+  if (!head) return meta + html;
+  const at = head.index + head[0].length;
+  return html.slice(0, at) + meta + html.slice(at);
+}
+
+export function registerStaticRoutes(app: FastifyInstance, rendererDir: string, apiToken: string): void {
   const root = path.resolve(rendererDir);
   const indexFile = path.join(root, 'index.html');
 
@@ -78,7 +91,9 @@ export function registerStaticRoutes(app: FastifyInstance, rendererDir: string):
     reply.header('x-content-type-options', 'nosniff');
     if (ext === '.html') {
       reply.header('content-security-policy', RENDERER_CSP);
-      reply.header('cache-control', 'no-cache');
+      // The page carries this launch's token: never keep it in a cache.
+      reply.header('cache-control', 'no-store');
+      return reply.send(withApiToken(await fs.readFile(file, 'utf8'), apiToken));
     } else if (file.includes(`${path.sep}assets${path.sep}`)) {
       reply.header('cache-control', 'public, max-age=31536000, immutable');
     }

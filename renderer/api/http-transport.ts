@@ -1,7 +1,8 @@
 /**
  * Browser mode: `POST /api/<op>` for calls, one shared `GET /api/events` stream for job events
- * (read with fetch so the same code runs in browsers and in Node tests), reconnecting while
- * anyone listens.
+ * (read with fetch so the same code runs in browsers and in Node tests, and so it can carry a
+ * header, which EventSource cannot), reconnecting while anyone listens. Every request carries the
+ * launch's API token, which the server put into the page as `<meta name="rwb-api-token">`.
  */
 import type { Envelope } from '../../engine/api/wire.ts';
 import type { JobEvent } from '../../engine/jobs/job.ts';
@@ -15,11 +16,26 @@ export interface HttpTransportOptions {
   fetch?: typeof fetch;
   /** Wait before reconnecting the event stream. */
   reconnectDelayMs?: number;
+  /** The server's API token; by default read from the page's `<meta name="rwb-api-token">`. */
+  token?: string;
+}
+
+/** Names shared with engine/http/api-guard.ts (the renderer imports no engine code at runtime). */
+const TOKEN_HEADER = 'x-rwb-token';
+const TOKEN_META = 'rwb-api-token';
+
+function tokenFromPage(): string | undefined {
+  if (typeof document === 'undefined') return undefined;
+  return (
+    document.querySelector<HTMLMetaElement>(`meta[name="${TOKEN_META}"]`)?.content || undefined
+  );
 }
 
 export function createHttpTransport(options: HttpTransportOptions = {}): ApiTransport {
   const base = (options.baseUrl ?? '').replace(/\/$/, '');
   const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const token = options.token ?? tokenFromPage();
+  const auth: Record<string, string> = token ? { [TOKEN_HEADER]: token } : {};
   const listeners = new Set<(event: JobEvent) => void>();
   let stream: AbortController | null = null;
 
@@ -32,7 +48,7 @@ export function createHttpTransport(options: HttpTransportOptions = {}): ApiTran
     try {
       response = await doFetch(`${base}/api/${encodeURIComponent(name)}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...auth },
         body: JSON.stringify(input ?? null),
         signal,
       });
@@ -68,7 +84,7 @@ export function createHttpTransport(options: HttpTransportOptions = {}): ApiTran
     while (!controller.signal.aborted) {
       try {
         const response = await doFetch(`${base}/api/events`, {
-          headers: { accept: 'text/event-stream' },
+          headers: { accept: 'text/event-stream', ...auth },
           signal: controller.signal,
         });
         if (!response.ok || !response.body) throw new Error(`events: HTTP ${response.status}`);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { createApiContext } from '../../engine/api/context.ts';
-import { createHttpServer, startHttpServer } from '../../engine/http/server.ts';
+import { apiTokenOf, createHttpServer, startHttpServer } from '../../engine/http/server.ts';
 import { resolveInside, RENDERER_CSP } from '../../engine/http/static-files.ts';
 import { hostHeaderAllowed } from '../../engine/http/host-check.ts';
 import { httpStatusFor } from '../../engine/http/status-codes.ts';
@@ -12,6 +12,8 @@ import { httpStatusFor } from '../../engine/http/status-codes.ts';
 const ctx = createApiContext({ mode: 'browser', es: { url: 'http://127.0.0.1:1', insecure: false, requestTimeoutMs: 2000 } });
 let rendererDir: string;
 let app: FastifyInstance;
+/** What the app's page sends: its token and a JSON content type. */
+const authed = () => ({ 'x-rwb-token': apiTokenOf(app), 'content-type': 'application/json' });
 
 beforeAll(async () => {
   rendererDir = await fs.mkdtemp(path.join(os.tmpdir(), 'rwb-renderer-'));
@@ -29,13 +31,13 @@ afterAll(async () => {
 
 describe('browser-mode HTTP server', () => {
   it('runs an operation and returns its output as JSON', async () => {
-    const res = await app.inject({ method: 'POST', url: '/api/system.status', payload: {} });
+    const res = await app.inject({ method: 'POST', url: '/api/system.status', headers: authed(), payload: {} });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ mode: 'browser', esUrl: 'http://127.0.0.1:1' });
   });
 
   it('answers malformed JSON with 400 INVALID_INPUT and no stack', async () => {
-    const res = await app.inject({ method: 'POST', url: '/api/search.run', headers: { 'content-type': 'application/json' }, payload: '{"tenantId":' });
+    const res = await app.inject({ method: 'POST', url: '/api/search.run', headers: authed(), payload: '{"tenantId":' });
     expect(res.statusCode).toBe(400);
     const body = res.json() as Record<string, unknown>;
     expect(body.code).toBe('INVALID_INPUT');
@@ -44,19 +46,19 @@ describe('browser-mode HTTP server', () => {
   });
 
   it('refuses non-JSON bodies (no CSRF through simple cross-site requests)', async () => {
-    const res = await app.inject({ method: 'POST', url: '/api/jobs.cancel', headers: { 'content-type': 'text/plain' }, payload: '{"jobId":"x"}' });
+    const res = await app.inject({ method: 'POST', url: '/api/jobs.cancel', headers: { ...authed(), 'content-type': 'text/plain' }, payload: '{"jobId":"x"}' });
     expect(res.statusCode).toBe(415);
     expect(res.json()).toMatchObject({ code: 'INVALID_INPUT' });
   });
 
   it('answers unknown operations with 404 NOT_FOUND', async () => {
-    const res = await app.inject({ method: 'POST', url: '/api/search.everything', payload: {} });
+    const res = await app.inject({ method: 'POST', url: '/api/search.everything', headers: authed(), payload: {} });
     expect(res.statusCode).toBe(404);
     expect(res.json()).toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('maps engine errors to their status: ES unreachable is 503 with the URL in the message', async () => {
-    const res = await app.inject({ method: 'POST', url: '/api/index.info', payload: {} });
+    const res = await app.inject({ method: 'POST', url: '/api/index.info', headers: authed(), payload: {} });
     expect(res.statusCode).toBe(503);
     const body = res.json() as { code: string; message: string };
     expect(body.code).toBe('ES_UNREACHABLE');
@@ -64,7 +66,7 @@ describe('browser-mode HTTP server', () => {
   });
 
   it('rejects requests whose Host is not a loopback name (DNS rebinding)', async () => {
-    const res = await app.inject({ method: 'POST', url: '/api/system.status', headers: { host: 'attacker.example:5173' }, payload: {} });
+    const res = await app.inject({ method: 'POST', url: '/api/system.status', headers: { ...authed(), host: 'attacker.example:5173' }, payload: {} });
     expect(res.statusCode).toBe(403);
     expect(hostHeaderAllowed('localhost:5173')).toBe(true);
     expect(hostHeaderAllowed('127.0.0.1')).toBe(true);
@@ -78,8 +80,12 @@ describe('browser-mode HTTP server', () => {
     expect(index.statusCode).toBe(200);
     expect(index.headers['content-security-policy']).toBe(RENDERER_CSP);
     expect(index.headers['content-type']).toMatch(/^text\/html/);
+    // The page carries this launch's token and must not be cached with it.
+    expect(index.body).toContain(`<meta name="rwb-api-token" content="${apiTokenOf(app)}" />`);
+    expect(index.headers['cache-control']).toBe('no-store');
     const route = await app.inject({ method: 'GET', url: '/search' });
     expect(route.body).toContain('<title>rwb</title>');
+    expect(route.body).toContain(apiTokenOf(app));
     const asset = await app.inject({ method: 'GET', url: '/assets/app-abc.js' });
     expect(asset.headers['content-type']).toMatch(/^text\/javascript/);
     expect(asset.headers['cache-control']).toContain('immutable');
@@ -107,7 +113,7 @@ describe('browser-mode HTTP server', () => {
 describe('event stream', () => {
   it('streams job events as SSE and ends open streams when the server closes', async () => {
     const running = await startHttpServer({ ctx, rendererDir: null, port: 0 });
-    const res = await fetch(`${running.url}api/events`);
+    const res = await fetch(`${running.url}api/events`, { headers: { 'x-rwb-token': running.token } });
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
     let text = '';

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createApiContext } from '../../engine/api/context.ts';
 import { OPERATION_NAMES } from '../../engine/api/names.ts';
 import { ipcChannelFor, JOB_EVENTS_CHANNEL, type Envelope } from '../../engine/api/wire.ts';
-import { createHttpServer, httpRouteFor } from '../../engine/http/server.ts';
+import { apiTokenOf, createHttpServer, httpRouteFor } from '../../engine/http/server.ts';
 import { forwardJobEvents, registerIpcHandlers, type InvokeEventLike, type IpcMainLike } from '../../main/ipc.ts';
 
 type Handler = (event: InvokeEventLike, ...args: unknown[]) => Promise<unknown>;
@@ -77,7 +77,7 @@ describe('HTTP routes', () => {
     const app = await createHttpServer({ ctx, rendererDir: null });
     try {
       expect(app.hasRoute({ method: 'POST', url: httpRouteFor(name) })).toBe(true);
-      const res = await app.inject({ method: 'POST', url: httpRouteFor(name), payload: { notAField: true } });
+      const res = await app.inject({ method: 'POST', url: httpRouteFor(name), headers: { 'x-rwb-token': apiTokenOf(app) }, payload: { notAField: true } });
       expect(res.statusCode).toBe(400);
       const body = res.json() as { code: string; message: string };
       expect(body.code).toBe('INVALID_INPUT');

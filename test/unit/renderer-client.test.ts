@@ -101,7 +101,7 @@ async function untilConnected(client: ApiClient): Promise<() => void> {
 
 const transports = {
   http: () => ({
-    client: createApiClient(createHttpTransport({ baseUrl: server.url, reconnectDelayMs: 50 })),
+    client: createApiClient(createHttpTransport({ baseUrl: server.url, token: server.token, reconnectDelayMs: 50 })),
     stop: () => undefined,
   }),
   ipc: () => {
@@ -171,6 +171,30 @@ describe.each(Object.entries(transports))('client over %s', (kind, make) => {
     expect(snapshot).toMatchObject({ status: 'succeeded', result: 'ok', failedItemsTotal: 1 });
     releaseStream();
     stop();
+  });
+});
+
+describe('HTTP transport and the API token', () => {
+  it('reads the token from the page\'s <meta name="rwb-api-token"> when not given one', async () => {
+    const selectors: string[] = [];
+    const page = {
+      querySelector: (selector: string) => (selectors.push(selector), { content: server.token }),
+    };
+    Object.assign(globalThis, { document: page });
+    try {
+      const client = createApiClient(createHttpTransport({ baseUrl: server.url }));
+      expect(await client.call('system.status')).toMatchObject({ mode: 'browser' });
+      expect(selectors).toEqual(['meta[name="rwb-api-token"]']);
+    } finally {
+      Reflect.deleteProperty(globalThis, 'document');
+    }
+  });
+
+  it('without the token, calls fail with the server\'s reason', async () => {
+    const client = createApiClient(createHttpTransport({ baseUrl: server.url }));
+    const err = (await client.call('system.status').catch((e: unknown) => e)) as ApiError;
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err.message).toMatch(/Missing API token/);
   });
 });
 
