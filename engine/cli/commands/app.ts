@@ -8,6 +8,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
 import { createApiContext, defaultIndexFromEnv } from '../../api/context.ts';
+import { sessionOf } from '../../api/ops/workbench-session.ts';
 import { esConnectionFromEnv, EsConnectionSchema } from '../../config/connections.ts';
 import { RwbError } from '../../errors.ts';
 import { startHttpServer, type RunningHttpServer } from '../../http/server.ts';
@@ -53,6 +54,8 @@ export async function startBrowserMode(options: BrowserModeOptions): Promise<{ s
     server,
     async close() {
       await server.close();
+      // The query encoders' worker threads would keep the process alive after a search.
+      await sessionOf(ctx).close();
       await ctx.close();
     },
   };
@@ -68,6 +71,42 @@ function openInBrowser(url: string): void {
   } catch {
     process.stdout.write(`(could not open a browser; open ${url} yourself)\n`);
   }
+}
+
+/** How long a stop may take before the process exits anyway (the issue asks for 5 s at most). */
+const SHUTDOWN_GRACE_MS = 3000;
+
+/**
+ * Waits for SIGINT/SIGTERM, then closes. A stopped workbench must exit even when something still
+ * holds the event loop (a model worker, an ES socket, a job that ignores its abort signal) or the
+ * close itself hangs: after the grace period, or on a second signal, the process exits.
+ */
+function untilSignalled(close: () => Promise<void>): Promise<void> {
+  const forceExit = (why: string) => {
+    process.stderr.write(`${why}: exiting now.\n`);
+    process.exit(0);
+  };
+  return new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = () => {
+      if (stopping) return forceExit('Stopped twice');
+      stopping = true;
+      process.stdout.write('\nStopping…\n');
+      const deadline = Date.now() + SHUTDOWN_GRACE_MS;
+      // Referenced while close() runs: its hanging on a handle must not be mistaken for "done".
+      const timer = setTimeout(() => forceExit('Shutdown took too long'), SHUTDOWN_GRACE_MS);
+      void close()
+        .catch((err: unknown) => process.stderr.write(`error while stopping: ${err instanceof Error ? err.message : String(err)}\n`))
+        .finally(() => {
+          clearTimeout(timer);
+          // Closed: exit normally, unless a leftover handle keeps the loop alive past the deadline.
+          setTimeout(() => forceExit('Something still held the process after stopping'), Math.max(0, deadline - Date.now())).unref();
+          resolve();
+        });
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
 }
 
 export function registerAppCommands(program: Command): void {
@@ -96,15 +135,6 @@ export function registerAppCommands(program: Command): void {
       }
       process.stdout.write(`Relevance Workbench (browser mode) is running at ${url}\nPress Ctrl-C to stop.\n`);
       if (opts.open) openInBrowser(url);
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          process.stdout.write('\nStopping…\n');
-          void running.close().finally(resolve);
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+      await untilSignalled(running.close);
     });
 }
