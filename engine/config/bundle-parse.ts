@@ -9,6 +9,7 @@ import { BUNDLE_VERSION, BundleEnvelopeSchema, type Bundle } from './bundle-sche
 import { renderSearchTemplate } from './bundle-template.ts';
 import { formatPath, issuesFromZod, renderIssue, type ConfigIssue } from './config-issues.ts';
 import { fieldCatalogFromMapping } from './search-config-fields.ts';
+import { rawDocumentIssue } from './raw-document.ts';
 import { parseSearchConfig } from './search-config-parse.ts';
 
 type RawObject = Record<string, unknown>;
@@ -221,12 +222,17 @@ export function parseBundle(input: unknown, options: ParseBundleOptions = {}): B
       [
         {
           path: '(root)',
-          message: `must be an object (got ${Array.isArray(input) ? 'an array' : typeof input})`,
+          message:
+            input === null || input === undefined
+              ? 'is empty'
+              : `must be an object (got ${Array.isArray(input) ? 'an array' : typeof input})`,
         },
       ],
       options.source,
     );
   }
+  const structural = rawDocumentIssue(input);
+  if (structural !== null) throw bundleError([structural], options.source);
   const secrets = findBundleSecrets(input);
   if (secrets.length > 0) throw bundleError(secrets, options.source);
   const migrated = migrateBundle(input, options);

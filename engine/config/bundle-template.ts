@@ -14,6 +14,7 @@
  * `rwb serve` does not use the template at all. `renderSearchTemplate` renders the subset of
  * mustache used here, for previews and tests.
  */
+import { ownValue } from '../own.ts';
 import type { estypes } from '@elastic/elasticsearch';
 import { DEFAULT_DOMAIN, type TermNode } from '../query/ast.ts';
 import type { ParsedQuery } from '../query/query-parser.ts';
@@ -209,12 +210,14 @@ export function renderSearchTemplate(
 ): string {
   let out = source.replace(
     /\{\{#toJson\}\}([a-z_][a-z0-9_]*)\{\{\/toJson\}\}/g,
-    (_, name: string) => JSON.stringify(params[name] ?? null),
+    (_, name: string) => JSON.stringify(ownValue(params, name) ?? null),
   );
   out = out.replace(
     /\{\{([#^])([a-z_][a-z0-9_]*)\}\}([\s\S]*?)\{\{\/\2\}\}/g,
     (_, kind: string, name: string, inner: string) =>
-      (kind === '#') === truthy(params[name]) ? inner : '',
+      (kind === '#') === truthy(ownValue(params, name)) ? inner : '',
   );
-  return out.replace(/\{\{([a-z_][a-z0-9_]*)\}\}/g, (_, name: string) => renderValue(params[name]));
+  return out.replace(/\{\{([a-z_][a-z0-9_]*)\}\}/g, (_, name: string) =>
+    renderValue(ownValue(params, name)),
+  );
 }

@@ -3,6 +3,8 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, extname } from 'node:path';
 import { parseDocument, stringify } from 'yaml';
 import { RwbError } from '../errors.ts';
+import { renderIssue } from './config-issues.ts';
+import { rawDocumentIssue } from './raw-document.ts';
 import { parseSearchConfig, type ParseSearchConfigOptions } from './search-config-parse.ts';
 import type { SearchConfig } from './search-config-schema.ts';
 
@@ -19,35 +21,56 @@ export function configFormatOf(path: string): ConfigFormat {
   );
 }
 
-/** Parses config text without validating it (the caller runs parseSearchConfig on the result). */
-function parseText(text: string, format: ConfigFormat, source: string): unknown {
-  if (format === 'json') {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch (err) {
-      throw new RwbError(
-        'INVALID_CONFIG',
-        `${source} is not valid JSON: ${(err as Error).message}`,
-        { source },
-      );
-    }
-  }
+/** Aliases one YAML document may expand; a "billion laughs" file needs far more. */
+export const MAX_YAML_ALIASES = 100;
+
+function configError(source: string, message: string, details: object = {}): RwbError {
+  return new RwbError('INVALID_CONFIG', `${source} ${message}`, { source, ...details });
+}
+
+function parseYaml(text: string, source: string): unknown {
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   const first = document.errors[0];
   if (first !== undefined) {
     const at = first.linePos?.[0];
     const where = at === undefined ? '' : ` at line ${at.line}, column ${at.col}`;
-    throw new RwbError(
-      'INVALID_CONFIG',
-      `${source} is not valid YAML${where}: ${first.message.split('\n')[0]}`,
-      {
-        source,
-        line: at?.line,
-        column: at?.col,
-      },
+    throw configError(source, `is not valid YAML${where}: ${first.message.split('\n')[0]}`, {
+      line: at?.line,
+      column: at?.col,
+    });
+  }
+  if (document.contents === null) throw configError(source, 'is empty');
+  try {
+    return document.toJS({ maxAliasCount: MAX_YAML_ALIASES }) as unknown;
+  } catch (err) {
+    // yaml throws a ReferenceError when aliases expand past maxAliasCount (billion laughs).
+    throw configError(
+      source,
+      `is not a usable YAML document: ${(err as Error).message} (at most ${MAX_YAML_ALIASES} alias expansions)`,
     );
   }
-  return document.toJS() as unknown;
+}
+
+/** Parses config text without validating it (the caller runs parseSearchConfig on the result). */
+function parseText(text: string, format: ConfigFormat, source: string): unknown {
+  // Editors on Windows save UTF-8 with a byte-order mark; JSON.parse refuses it.
+  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  if (body.trim() === '') throw configError(source, 'is empty');
+  let raw: unknown;
+  if (format === 'json') {
+    try {
+      raw = JSON.parse(body) as unknown;
+    } catch (err) {
+      throw configError(source, `is not valid JSON: ${(err as Error).message}`);
+    }
+  } else {
+    raw = parseYaml(body, source);
+  }
+  const issue = rawDocumentIssue(raw);
+  if (issue !== null) {
+    throw configError(source, `cannot be used: ${renderIssue(issue)}`, { issues: [issue] });
+  }
+  return raw;
 }
 
 /** JSON/YAML text → plain data, with line/column errors; no validation (bundles use it too). */

@@ -139,7 +139,9 @@ export function migrateSearchConfig(raw: unknown): MigrationResult {
   if (!isObject(raw)) {
     throw new RwbError(
       'INVALID_CONFIG',
-      `A search config must be an object (got ${Array.isArray(raw) ? 'an array' : typeof raw})`,
+      raw === null || raw === undefined
+        ? 'The search config is empty'
+        : `A search config must be an object (got ${Array.isArray(raw) ? 'an array' : typeof raw})`,
     );
   }
   const fromVersion = schemaVersionOf(raw);

@@ -4,6 +4,7 @@
  */
 import { RwbError } from '../errors.ts';
 import { invalidConfigError, issuesFromZod, type ConfigIssue } from './config-issues.ts';
+import { rawDocumentIssue } from './raw-document.ts';
 import {
   checkSearchConfigFields,
   fieldCatalogFromNames,
@@ -63,6 +64,8 @@ export function parseSearchConfig(
   input: unknown,
   options: ParseSearchConfigOptions = {},
 ): SearchConfig {
+  const structural = rawDocumentIssue(input);
+  if (structural !== null) throw invalidConfigError([structural], options.source);
   const secretIssues = findSecretKeys(input);
   if (secretIssues.length > 0) throw invalidConfigError(secretIssues, options.source);
 

@@ -54,7 +54,8 @@ describe('date and number filters', () => {
       build({ tenantId: '1', filters: { update_time: '2023-02-29' } }),
     ).rejects.toMatchObject({
       code: 'INVALID_INPUT',
-      message: /filters\.update_time: "update_time" is a date field; "2023-02-29" is not a valid date/,
+      message:
+        /filters\.update_time: "update_time" is a date field; "2023-02-29" is not a valid date/,
     });
   });
 

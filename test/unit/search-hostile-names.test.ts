@@ -6,23 +6,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { RwbError } from '../../engine/errors.ts';
+import { BUILT_IN_NAMES } from './hostile-names.ts';
 import { prepare } from './search-fixtures.ts';
-
-export const BUILT_IN_NAMES = [
-  '__proto__',
-  'constructor',
-  'prototype',
-  'toString',
-  'toLocaleString',
-  'valueOf',
-  'hasOwnProperty',
-  'isPrototypeOf',
-  'propertyIsEnumerable',
-  '__defineGetter__',
-  '__defineSetter__',
-  '__lookupGetter__',
-  '__lookupSetter__',
-] as const;
 
 /** Builds the request from JSON text so `__proto__` is an own key, as it is on the wire. */
 const fromJson = (text: string): Record<string, unknown> =>

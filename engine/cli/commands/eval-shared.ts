@@ -7,7 +7,7 @@ import type { Client } from '@elastic/elasticsearch';
 import { defaultIndexFromEnv } from '../../api/context.ts';
 import { esConnectionFromEnv } from '../../config/connections.ts';
 import { loadMappingFieldCatalog } from '../../config/search-config-fields.ts';
-import { loadSearchConfig } from '../../config/search-config-io.ts';
+import { loadConfigFile } from '../../config/config-file.ts';
 import type { SearchConfig } from '../../config/search-config-schema.ts';
 import { createEsClient } from '../../es/client.ts';
 import { RwbError } from '../../errors.ts';
@@ -76,10 +76,13 @@ export function formatFlag(value: string | undefined): JudgmentFormat | undefine
   return value as JudgmentFormat;
 }
 
-/** Reads a SearchConfig (JSON or YAML), checking its fields against the index mapping. */
+/**
+ * Reads a SearchConfig or a bundle (JSON or YAML); a plain config's fields are checked against the
+ * index mapping, a bundle's against its own.
+ */
 export async function readConfig(file: string): Promise<SearchConfig> {
   const catalog = await loadMappingFieldCatalog();
-  return loadSearchConfig(file, catalog ? { knownFields: catalog } : {});
+  return (await loadConfigFile(file, catalog ? { knownFields: catalog } : {})).config;
 }
 
 export interface JudgmentFlags {

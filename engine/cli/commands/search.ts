@@ -3,16 +3,10 @@
  * language detection, translation, query vector, builder, ES, formatter), printed as a table or
  * as the API's JSON response.
  */
-import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import { loadBundle } from '../../config/bundle.ts';
+import { loadConfigFile, type LoadedSearchConfig } from '../../config/config-file.ts';
 import { esConnectionFromEnv } from '../../config/connections.ts';
-import { configFormatOf, parseConfigDocument } from '../../config/search-config-io.ts';
-import {
-  defaultSearchConfig,
-  parseSearchConfig,
-  type SearchConfig,
-} from '../../config/search-config.ts';
+import { defaultSearchConfig } from '../../config/search-config.ts';
 import { createTextEncoder, type TextEncoder } from '../../embed/index.ts';
 import { defaultConfigForIndex } from '../../search/index-default-config.ts';
 import { createEsClient } from '../../es/client.ts';
@@ -41,34 +35,12 @@ interface SearchFlags {
   json?: boolean;
 }
 
-interface LoadedConfig {
-  config: SearchConfig;
-  /** The index a bundle names, if the file was a bundle. */
-  index?: string;
-  source: string;
-}
-
-/** A SearchConfig file, or a bundle (its config and index). */
-export async function loadConfigOrBundle(file: string | undefined): Promise<LoadedConfig> {
-  if (file === undefined) return { config: defaultSearchConfig(), source: 'the default config' };
-  const format = configFormatOf(file);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new RwbError(
-      missing ? 'NOT_FOUND' : 'INVALID_INPUT',
-      `${missing ? 'Config file' : 'Cannot read'} ${file}${missing ? ' does not exist' : ''}`,
-      { path: file },
-    );
+/** A SearchConfig file, or a bundle (its config and index): engine/config's one loader. */
+export async function loadConfigOrBundle(file: string | undefined): Promise<LoadedSearchConfig> {
+  if (file === undefined) {
+    return { config: defaultSearchConfig(), kind: 'config', source: 'the default config' };
   }
-  const raw = parseConfigDocument(text, format, file);
-  if (raw !== null && typeof raw === 'object' && 'bundleVersion' in raw) {
-    const bundle = await loadBundle(file);
-    return { config: bundle.config, index: bundle.index, source: `bundle ${file}` };
-  }
-  return { config: parseSearchConfig(raw, { source: file }), source: file };
+  return loadConfigFile(file);
 }
 
 const RANGE = /^(.*?)\.\.(.*)$/;
