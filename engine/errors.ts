@@ -2,6 +2,8 @@
  * Every error that crosses a boundary (CLI, HTTP, IPC) is an RwbError: a stable machine-readable
  * `code`, a human sentence that says what and where, and optional structured `details`.
  */
+import { redactDeep, redactSecrets } from './net/redact.ts';
+
 export type ErrorCode =
   | 'INVALID_INPUT'
   | 'INVALID_CONFIG'
@@ -29,10 +31,12 @@ export class RwbError extends Error {
   readonly details?: unknown;
 
   constructor(code: ErrorCode, message: string, details?: unknown, options?: { cause?: unknown }) {
-    super(message, options);
+    // Messages and details name URLs and echo driver errors; redacting here, where every error that
+    // crosses a boundary is made, keeps a password in an ES/MySQL URL off every surface at once.
+    super(redactSecrets(message), options);
     this.name = 'RwbError';
     this.code = code;
-    this.details = details;
+    this.details = details === undefined ? undefined : redactDeep(details);
   }
 
   toJSON(): ErrorPayload {

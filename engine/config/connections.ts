@@ -46,3 +46,44 @@ export function mysqlConnectionFromEnv(env: NodeJS.ProcessEnv = process.env): My
     database: env.RWB_MYSQL_DATABASE ?? undefined,
   });
 }
+
+/**
+ * Splits `http://user:pw@host` into a URL without userinfo and its decoded credentials. Users paste
+ * such URLs (Elastic Cloud shows them); the client gets the credentials as auth so that nothing the
+ * client echoes (its errors, its connection list) carries them. A URL that does not parse is returned
+ * as it is (the schema reports it).
+ */
+export function splitUrlCredentials(url: string): { url: string; username?: string; password?: string } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { url };
+  }
+  if (parsed.username === '' && parsed.password === '') return { url };
+  const username = safeDecode(parsed.username);
+  const password = safeDecode(parsed.password);
+  parsed.username = '';
+  parsed.password = '';
+  // Keep the user's spelling otherwise: URL adds a '/' to a bare origin, drop it again.
+  const clean = /^[a-z][a-z0-9+.-]*:\/\/[^/]*$/i.test(url) ? parsed.href.replace(/\/$/, '') : parsed.href;
+  return { url: clean, ...(username ? { username } : {}), ...(password ? { password } : {}) };
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+export type EsAuthKind = 'none' | 'apiKey' | 'basic';
+
+/** How a connection authenticates: an API key, a user (flag, env or inside the URL), or not at all. */
+export function esAuthKind(conn: Pick<EsConnection, 'url' | 'apiKey' | 'username'>): EsAuthKind {
+  if (conn.apiKey) return 'apiKey';
+  if (conn.username) return 'basic';
+  const fromUrl = splitUrlCredentials(conn.url);
+  return fromUrl.username !== undefined || fromUrl.password !== undefined ? 'basic' : 'none';
+}

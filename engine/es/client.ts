@@ -4,8 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { Client, errors, type ClientOptions } from '@elastic/elasticsearch';
-import { EsConnectionSchema, type EsConnection } from '../config/connections.ts';
+import { EsConnectionSchema, splitUrlCredentials, type EsConnection } from '../config/connections.ts';
 import { RwbError } from '../errors.ts';
+import { redactSecrets, redactUrl } from '../net/redact.ts';
 
 export interface EsClusterInfo {
   url: string;
@@ -19,9 +20,14 @@ export interface EsClusterInfo {
 /** Builds a client for `conn` (parsed with the connection schema, so defaults apply). */
 export function createEsClient(conn: Partial<EsConnection> & { url?: string }): Client {
   const c = EsConnectionSchema.parse(conn);
-  const options: ClientOptions = { node: c.url, requestTimeout: c.requestTimeoutMs, maxRetries: 2 };
+  // Credentials inside the URL become auth, and the client only ever sees the bare URL, so that its
+  // own errors and connection list cannot echo them. Explicit flags/env win over the URL's.
+  const fromUrl = splitUrlCredentials(c.url);
+  const username = c.username ?? fromUrl.username;
+  const password = c.username ? c.password : (c.password ?? fromUrl.password);
+  const options: ClientOptions = { node: fromUrl.url, requestTimeout: c.requestTimeoutMs, maxRetries: 2 };
   if (c.apiKey) options.auth = { apiKey: c.apiKey };
-  else if (c.username) options.auth = { username: c.username, password: c.password ?? '' };
+  else if (username !== undefined || password !== undefined) options.auth = { username: username ?? '', password: password ?? '' };
   if (c.caFile || c.insecure) {
     let ca: Buffer | undefined;
     if (c.caFile) {
@@ -42,24 +48,29 @@ export function createEsClient(conn: Partial<EsConnection> & { url?: string }): 
   return new Client(options);
 }
 
-function unreachable(url: string, reason: string, cause: unknown): RwbError {
+function unreachable(rawUrl: string, reason: string, cause: unknown): RwbError {
+  const url = redactUrl(rawUrl);
   return new RwbError(
     'ES_UNREACHABLE',
-    `Elasticsearch at ${url} is not reachable (${reason}). Start the local node with \`rwb es start\`, ` +
+    `Elasticsearch at ${url} is not reachable (${redactSecrets(reason)}). Start the local node with \`rwb es start\`, ` +
       'or point --es / RWB_ES_URL at a running cluster.',
     { url },
     { cause },
   );
 }
 
-/** Turns a client error into an RwbError that names the URL; connection problems become ES_UNREACHABLE. */
-export function esErrorToRwb(err: unknown, url: string, what: string): RwbError {
+/**
+ * Turns a client error into an RwbError that names the URL (credentials redacted); connection
+ * problems become ES_UNREACHABLE.
+ */
+export function esErrorToRwb(err: unknown, rawUrl: string, what: string): RwbError {
   if (err instanceof RwbError) return err;
   if (err instanceof errors.ConnectionError || err instanceof errors.NoLivingConnectionsError) {
-    return unreachable(url, err.message, err);
+    return unreachable(rawUrl, err.message, err);
   }
   if (err instanceof errors.TimeoutError)
-    return unreachable(url, `no answer within the request timeout during ${what}`, err);
+    return unreachable(rawUrl, `no answer within the request timeout during ${what}`, err);
+  const url = redactUrl(rawUrl);
   if (err instanceof errors.ResponseError) {
     const status = err.statusCode ?? 0;
     if (status === 401 || status === 403) {
@@ -95,7 +106,8 @@ export function esErrorToRwb(err: unknown, url: string, what: string): RwbError 
  * Checks that the cluster answers and returns who it is. Uses `_cluster/health` and `_nodes`
  * (the integ-test-zip runtime answers 405 on `GET /`). Throws ES_UNREACHABLE with the URL and a hint.
  */
-export async function assertEsReachable(client: Client, url: string): Promise<EsClusterInfo> {
+export async function assertEsReachable(client: Client, rawUrl: string): Promise<EsClusterInfo> {
+  const url = redactUrl(rawUrl);
   try {
     // No retries here: a refused connection should be reported at once, not after the retry budget.
     const health = await client.cluster.health({}, { maxRetries: 0 });
@@ -123,7 +135,7 @@ export async function assertEsReachable(client: Client, url: string): Promise<Es
       nodes: health.number_of_nodes,
     };
   } catch (err) {
-    throw esErrorToRwb(err, url, 'the health check');
+    throw esErrorToRwb(err, rawUrl, 'the health check');
   }
 }
 

@@ -20,7 +20,9 @@ import {
   writeBundle,
   type Bundle,
 } from '../../config/bundle.ts';
+import { esAuthKind, splitUrlCredentials, type EsConnection } from '../../config/connections.ts';
 import { RwbError } from '../../errors.ts';
+import { redactUrl } from '../../net/redact.ts';
 import type { ApiContext } from '../context.ts';
 import { defineOperation, NoInput } from '../operation.ts';
 import { describeWorking, WorkingConfigSchema } from './config.ts';
@@ -72,10 +74,27 @@ async function listExports(ctx: ApiContext): Promise<Array<z.infer<typeof Export
   return out.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.file.localeCompare(a.file));
 }
 
-/** The command that serves a bundle (shell-quoted path). */
-export function serveCommand(file: string, esUrl: string): string {
+/**
+ * The command that serves a bundle (shell-quoted path). It is shown and copied, so it never holds
+ * credentials: the URL loses its userinfo, and a connection that authenticates gets a trailing shell
+ * comment naming the environment variables `rwb serve` reads them from.
+ */
+export function serveCommand(
+  file: string,
+  es: string | Pick<EsConnection, 'url' | 'apiKey' | 'username'>,
+): string {
+  const conn = typeof es === 'string' ? { url: es } : es;
   const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
-  return `rwb serve --config ${quote(file)} --es ${quote(esUrl)}`;
+  // redactUrl after the split still hides credential query parameters (?api_key=…).
+  const esUrl = redactUrl(splitUrlCredentials(conn.url).url);
+  const auth = esAuthKind(conn);
+  const hint =
+    auth === 'apiKey'
+      ? '  # credentials: set RWB_ES_API_KEY'
+      : auth === 'basic'
+        ? '  # credentials: set RWB_ES_USERNAME and RWB_ES_PASSWORD'
+        : '';
+  return `rwb serve --config ${quote(file)} --es ${quote(esUrl)}${hint}`;
 }
 
 export const configExport = defineOperation({
@@ -137,7 +156,7 @@ export const configExport = defineOperation({
       file,
       previous: previous ?? null,
       changes,
-      command: file ? serveCommand(file, url) : null,
+      command: file ? serveCommand(file, ctx.esConnection()) : null,
     };
   },
 });

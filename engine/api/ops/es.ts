@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import type { estypes } from '@elastic/elasticsearch';
-import { EsConnectionSchema } from '../../config/connections.ts';
+import { esAuthKind, EsConnectionSchema } from '../../config/connections.ts';
 import { assertEsReachable } from '../../es/client.ts';
 import { getIndexInfo } from '../../es/index.ts';
 import { localNodeStatus } from '../../es/local-node.ts';
 import { toRwbError } from '../../errors.ts';
+import { redactUrl } from '../../net/redact.ts';
 import type { ApiContext } from '../context.ts';
 import { esError } from '../es-client.ts';
 import { defineOperation, NoInput } from '../operation.ts';
@@ -46,7 +47,9 @@ async function readLocalNode(profile: string): Promise<z.input<typeof LocalNodeS
 
 async function readEsStatus(ctx: ApiContext): Promise<z.input<typeof EsStatusSchema>> {
   const conn = ctx.esConnection();
-  const auth = conn.apiKey ? 'apiKey' : conn.username ? 'basic' : 'none';
+  // Credentials inside the URL are basic auth too; the URL shown never carries them.
+  const auth = esAuthKind(conn);
+  const url = redactUrl(conn.url);
   const localNode = await readLocalNode(ctx.profile);
   try {
     // Fail fast when nothing answers: the client's retry backoff would keep the screen waiting ~4 s.
@@ -54,10 +57,10 @@ async function readEsStatus(ctx: ApiContext): Promise<z.input<typeof EsStatusSch
       throw esError(err, 'the health check', conn.url);
     });
     const info = await assertEsReachable(ctx.esClient(), conn.url);
-    return { url: conn.url, auth, reachable: true, clusterName: info.clusterName, health: info.health, version: info.version, nodes: info.nodes, error: null, localNode };
+    return { url, auth, reachable: true, clusterName: info.clusterName, health: info.health, version: info.version, nodes: info.nodes, error: null, localNode };
   } catch (err) {
     const e = toRwbError(err);
-    return { url: conn.url, auth, reachable: false, clusterName: null, health: null, version: null, nodes: null, error: { code: e.code, message: e.message }, localNode };
+    return { url, auth, reachable: false, clusterName: null, health: null, version: null, nodes: null, error: { code: e.code, message: e.message }, localNode };
   }
 }
 

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { z } from 'zod';
+import { redactUrl } from '../../net/redact.ts';
 import { paths } from '../../paths.ts';
 import { defineOperation, NoInput } from '../operation.ts';
 
@@ -22,7 +23,8 @@ export const systemStatus = defineOperation({
     profile: ctx.profile,
     rwbHome: paths.home(),
     defaultIndex: ctx.defaultIndex,
-    esUrl: ctx.esConnection().url,
+    // Shown in the status bar and returned over HTTP: never with the URL's credentials.
+    esUrl: redactUrl(ctx.esConnection().url),
     runtime: { node: process.version, platform: process.platform, arch: process.arch, cpus: os.cpus().length },
     runningJobs: ctx.jobs.list().filter((j) => j.status === 'running' || j.status === 'queued').length,
   }),

@@ -12,6 +12,7 @@ import { runIngest, summaryLine } from '../../ingest/pipeline.ts';
 import { paths, repoRoot } from '../../paths.ts';
 import { createProgressRenderer } from '../progress.ts';
 import { EXIT } from '../exit-codes.ts';
+import { redactUrl } from '../../net/redact.ts';
 import { wholeNumberFlag } from '../flags.ts';
 
 const DEMO_MODEL = 'bge-small-zh-v15-q';
@@ -116,7 +117,7 @@ export function registerDemoCommands(program: Command): void {
       let esUrl: string;
       if (externalEs) {
         esUrl = externalEs;
-        say(`[2/5] Using Elasticsearch at ${esUrl}`);
+        say(`[2/5] Using Elasticsearch at ${redactUrl(esUrl)}`);
       } else {
         say(`[2/5] Starting the local Elasticsearch node (profile ${flags.profile})`);
         const node = await startLocalNode({ profile: flags.profile, port: wholeNumberFlag('--port', flags.port, { min: 1, max: 65_535 }), onNote: (n) => say(`  ${n}`) });

@@ -15,6 +15,7 @@ import { DEFAULT_HEAP, DEFAULT_HTTP_PORT } from '../../es/node-config.ts';
 import { ensureEsRuntime, esVersion, type RuntimeProgress } from '../../es/runtime.ts';
 import { EXIT } from '../exit-codes.ts';
 import { createProgressRenderer, type ProgressRenderer } from '../progress.ts';
+import { redactUrl } from '../../net/redact.ts';
 import { wholeNumberFlag } from '../flags.ts';
 
 interface ProfileFlags {
@@ -218,13 +219,15 @@ export function registerEsCommands(program: Command): void {
         insecure: flags.insecure ?? env.insecure,
       };
       const client = createEsClient(conn);
+      // Printed below: never with the credentials a URL may carry.
+      const shownUrl = redactUrl(conn.url);
       try {
         const cluster = await assertEsReachable(client, conn.url);
-        const info = await getIndexInfo(client, flags.index, conn.url);
+        const info = await getIndexInfo(client, flags.index, shownUrl);
         if (flags.json) return emitJson({ cluster, ...info });
         if (!info.exists) {
           process.stdout.write(
-            `index ${flags.index} does not exist on ${conn.url} (Elasticsearch ${cluster.version})\n`,
+            `index ${flags.index} does not exist on ${shownUrl} (Elasticsearch ${cluster.version})\n`,
           );
           process.exitCode = EXIT.FAILURE;
           return;
@@ -233,7 +236,7 @@ export function registerEsCommands(program: Command): void {
         const rows: Array<[string, string]> = [
           [
             'index',
-            `${info.index} on ${conn.url} (Elasticsearch ${cluster.version}, ${cluster.health})`,
+            `${info.index} on ${shownUrl} (Elasticsearch ${cluster.version}, ${cluster.health})`,
           ],
           ['documents', String(info.docCount)],
           [

@@ -17,6 +17,7 @@ import { createTranslatorWithDeepl } from '../../query/translation/deepl-transla
 import type { FilterValue, RangeFilter, SpecificationPair } from '../../search/request-schema.ts';
 import { search } from '../../search/searcher.ts';
 import { renderSearchTable } from './search-output.ts';
+import { redactUrl } from '../../net/redact.ts';
 import { wholeNumberFlag } from '../flags.ts';
 
 interface SearchFlags {
@@ -173,12 +174,12 @@ export function registerSearchCommands(program: Command): void {
         const response = await search(client, index, request, config, {
           translator,
           ...(embedder === undefined ? {} : { embedder }),
-          url,
+          url: redactUrl(url),
         });
         if (flags.json) process.stdout.write(`${JSON.stringify(response, null, 2)}\n`);
         else
           process.stdout.write(
-            `Index:        ${index} at ${url} (config: ${loaded.source})\n${renderSearchTable(response)}`,
+            `Index:        ${index} at ${redactUrl(url)} (config: ${loaded.source})\n${renderSearchTable(response)}`,
           );
       } finally {
         await encoder?.close();
