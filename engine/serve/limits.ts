@@ -54,6 +54,12 @@ export function resolveServeLimits(partial: Partial<ServeLimits> = {}): ServeLim
       throw new RwbError('INVALID_INPUT', `Serve limit ${key} must be a whole number ≥ 1`);
     limits[key] = value;
   }
+  // A limit left at its default follows a tighter one it depends on (a short request timeout
+  // shortens the headers timeout); two explicit ones that contradict each other are an error.
+  if (partial.headersTimeoutMs === undefined)
+    limits.headersTimeoutMs = Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs);
+  if (partial.maxUrlLength === undefined)
+    limits.maxUrlLength = Math.min(limits.maxUrlLength, limits.maxHeaderBytes);
   // Node checks the headers deadline inside the request deadline; a longer one would never fire.
   if (limits.headersTimeoutMs > limits.requestTimeoutMs) {
     throw new RwbError(

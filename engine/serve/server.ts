@@ -22,7 +22,7 @@ import { buildOpenApiDocument, renderDocsPage } from './openapi.ts';
 import { PROMETHEUS_CONTENT_TYPE } from './metrics.ts';
 import type { SearchService } from './search-service.ts';
 import type { ServeMetrics } from './serve-metrics.ts';
-import { tenantFromRequest } from './tenant.ts';
+import { distinctHeaders, tenantFromRequest } from './tenant.ts';
 
 export interface ServeAppOptions extends Partial<ServeLimits> {
   service: SearchService;
@@ -143,7 +143,7 @@ export async function createServeApp(options: ServeAppOptions): Promise<FastifyI
 
   app.post('/search', async (request, reply) => {
     try {
-      const tenant = tenantFromRequest(request.raw.headersDistinct, request.query);
+      const tenant = tenantFromRequest(distinctHeaders(request.raw), request.query);
       return await service.search(tenant, request.body, clientGone(reply));
     } catch (err) {
       return sendError(reply, err);
@@ -152,7 +152,7 @@ export async function createServeApp(options: ServeAppOptions): Promise<FastifyI
 
   app.post('/search/image', async (request, reply) => {
     try {
-      const tenant = tenantFromRequest(request.raw.headersDistinct, request.query);
+      const tenant = tenantFromRequest(distinctHeaders(request.raw), request.query);
       const upload = await readImageUpload(request, limits.maxImageBytes);
       return await service.searchByImage(tenant, upload.image, upload.options, clientGone(reply));
     } catch (err) {
@@ -162,7 +162,7 @@ export async function createServeApp(options: ServeAppOptions): Promise<FastifyI
 
   app.get<{ Params: { spu_id: string } }>('/documents/:spu_id', async (request, reply) => {
     try {
-      const tenant = tenantFromRequest(request.raw.headersDistinct, request.query);
+      const tenant = tenantFromRequest(distinctHeaders(request.raw), request.query);
       const spuId = request.params.spu_id;
       if (!SPU_ID.test(spuId))
         throw invalidInput('spu_id: must be 1–256 characters without control characters', 'spu_id');

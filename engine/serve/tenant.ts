@@ -26,13 +26,46 @@ function single(value: unknown, where: string): string | undefined {
   return value;
 }
 
+/**
+ * Each header's values as sent, one entry per occurrence. Node's `headersDistinct` gives that; a
+ * request object without it (fastify's inject) is rebuilt from `rawHeaders`, then `headers`.
+ */
+export function distinctHeaders(raw: {
+  headersDistinct?: Record<string, string[] | undefined>;
+  rawHeaders?: string[];
+  headers: Readonly<Record<string, HeaderValue>>;
+}): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  if (raw.headersDistinct !== undefined) {
+    for (const [name, values] of Object.entries(raw.headersDistinct))
+      if (values !== undefined) out.set(name, values);
+    return out;
+  }
+  if (raw.rawHeaders !== undefined && raw.rawHeaders.length > 0) {
+    for (let i = 0; i + 1 < raw.rawHeaders.length; i += 2) {
+      const name = raw.rawHeaders[i]!.toLowerCase();
+      out.set(name, [...(out.get(name) ?? []), raw.rawHeaders[i + 1]!]);
+    }
+    return out;
+  }
+  for (const [name, value] of Object.entries(raw.headers))
+    if (value !== undefined) out.set(name, Array.isArray(value) ? value : [value]);
+  return out;
+}
+
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 export function tenantFromRequest(
-  headers: Readonly<Record<string, HeaderValue>>,
+  headers: ReadonlyMap<string, readonly string[]> | Readonly<Record<string, HeaderValue>>,
   query: unknown,
 ): string {
-  const header = single(headers[TENANT_HEADER], 'X-Tenant-ID');
+  const headerValue =
+    headers instanceof Map
+      ? headers.get(TENANT_HEADER)
+      : Object.hasOwn(headers, TENANT_HEADER)
+        ? (headers as Readonly<Record<string, HeaderValue>>)[TENANT_HEADER]
+        : undefined;
+  const header = single(headerValue, 'X-Tenant-ID');
   if (header !== undefined && !PRINTABLE_ASCII.test(header)) {
     throw invalidInput(
       'X-Tenant-ID must be printable ASCII; send another tenant id URL-encoded in ?tenant_id=',

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { esErrorToRwb } from '../../engine/es/client.ts';
 import { RwbError } from '../../engine/errors.ts';
 import { apiErrorReply } from '../../engine/serve/api-errors.ts';
-import { tenantFromRequest } from '../../engine/serve/tenant.ts';
+import { distinctHeaders, tenantFromRequest } from '../../engine/serve/tenant.ts';
 
 const messageOf = (fn: () => unknown): string => {
   try {
@@ -43,6 +43,40 @@ describe('tenantFromRequest', () => {
     expect(messageOf(() => tenantFromRequest({ 'x-tenant-id': 'a' }, { tenant_id: 'b' }))).toMatch(
       /disagree/,
     );
+  });
+});
+
+describe('tenantFromRequest with headers as sent', () => {
+  it('sees a repeated X-Tenant-ID that Node would join into one value', () => {
+    const repeated = distinctHeaders({
+      rawHeaders: ['X-Tenant-ID', '1', 'x-tenant-id', '2'],
+      headers: { 'x-tenant-id': '1, 2' },
+    });
+    expect(repeated.get('x-tenant-id')).toEqual(['1', '2']);
+    expect(messageOf(() => tenantFromRequest(repeated, {}))).toBe(
+      'X-Tenant-ID is given more than once',
+    );
+    const fromNode = distinctHeaders({
+      headersDistinct: { 'x-tenant-id': ['a'] },
+      headers: { 'x-tenant-id': 'ignored' },
+    });
+    expect(tenantFromRequest(fromNode, {})).toBe('a');
+  });
+
+  it('refuses header bytes outside printable ASCII (Node reads them as Latin-1)', () => {
+    const latin1OfUtf8 = Buffer.from('租户', 'utf8').toString('latin1');
+    for (const value of [latin1OfUtf8, 'caf\u00e9', 'a\u007fb']) {
+      expect(messageOf(() => tenantFromRequest(new Map([['x-tenant-id', [value]]]), {}))).toMatch(
+        /^X-Tenant-ID must be printable ASCII/,
+      );
+    }
+    // The query string is percent-decoded UTF-8: a non-ASCII tenant id is fine there.
+    expect(tenantFromRequest(new Map(), { tenant_id: '租户' })).toBe('租户');
+  });
+
+  it('does not read a tenant from inherited members of the query object', () => {
+    const query = Object.create({ tenant_id: 'inherited' }) as object;
+    expect(messageOf(() => tenantFromRequest({}, query))).toMatch(/tenant is required/);
   });
 });
 
