@@ -69,6 +69,9 @@ export function ratingsOf(
 export function createJudgmentsStore(client: ApiClient): StoreApi<JudgmentsState> {
   const searches = latestOnly();
   const coverageCalls = latestOnly();
+  // Ratings go out one after another: in browser mode two quick key presses travel as separate
+  // HTTP requests that could overtake each other, and the last press must be the rating kept.
+  let ratings: Promise<unknown> = Promise.resolve();
   return createStore<JudgmentsState>((set, get) => {
     const selectedInfo = (): QuerySetInfo | null => dataOf(get().detail)?.info ?? null;
     const searchFor = async (text: string | null) => {
@@ -169,12 +172,11 @@ export function createJudgmentsStore(client: ApiClient): StoreApi<JudgmentsState
         if (!info || !text) return false;
         set({ rateError: null });
         try {
-          const answer = await client.call('judgments.rate', {
-            querySetId: info.id,
-            query: text,
-            docId,
-            rating,
-          });
+          const call = ratings.then(() =>
+            client.call('judgments.rate', { querySetId: info.id, query: text, docId, rating }),
+          );
+          ratings = call.catch(() => undefined);
+          const answer = await call;
           const detail = dataOf(get().detail);
           if (detail) {
             const queries = detail.querySet.queries.filter((q) => q.text !== text);
