@@ -93,6 +93,14 @@ describe('withFileLock', () => {
     expect(await withFileLock(lock, async () => 'after', { timeoutMs: 1000 })).toBe('after');
   });
 
+  it('does not break a lock of another thread of this process (same pid)', async () => {
+    const lock = path.join(dir, 'thread.lock');
+    const holder = { pid: process.pid, host: os.hostname(), at: 'now', token: 't', instance: 'x' };
+    await writeFile(lock, JSON.stringify(holder));
+    await expect(withFileLock(lock, async () => 'no', { timeoutMs: 200 })).rejects.toThrow(/busy/);
+    await rm(lock);
+  });
+
   it('treats a lock from another host as held until it is older than staleMs', async () => {
     const lock = path.join(dir, 'foreign.lock');
     await writeFile(lock, JSON.stringify({ pid: 1, host: 'elsewhere', at: 'now', token: 'z' }));

@@ -32,7 +32,11 @@ interface Holder {
   readonly host: string;
   readonly at: string;
   readonly token: string;
+  /** This module instance: worker threads share the pid but not the queue below. */
+  readonly instance?: string;
 }
+
+const INSTANCE = randomBytes(6).toString('hex');
 
 const queues = new Map<string, Promise<void>>();
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -99,8 +103,10 @@ async function readText(file: string): Promise<string | null> {
 
 async function isStale(file: string, holder: Holder | null, staleMs: number): Promise<boolean> {
   if (holder && holder.host === os.hostname()) {
-    // Our own pid can only hold it through this module's queue, which we are past.
-    return holder.pid === process.pid || processIsDead(holder.pid);
+    // This module instance only holds it through the queue we are past (a lock left by a failed
+    // release); another thread of this process shares our pid and is alive.
+    if (holder.pid === process.pid) return holder.instance === INSTANCE;
+    return processIsDead(holder.pid);
   }
   const info = await stat(file).catch(() => null);
   return info !== null && Date.now() - info.mtimeMs > staleMs;
@@ -136,6 +142,7 @@ async function acquire(file: string, options: LockOptions): Promise<string> {
     host: os.hostname(),
     at: new Date().toISOString(),
     token,
+    instance: INSTANCE,
   } satisfies Holder);
   await mkdir(path.dirname(file), { recursive: true });
   const deadline = Date.now() + timeoutMs;
