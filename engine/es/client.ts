@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Client, errors, type ClientOptions } from '@elastic/elasticsearch';
 import { EsConnectionSchema, splitUrlCredentials, type EsConnection } from '../config/connections.ts';
 import { RwbError } from '../errors.ts';
+import { queryRefusalOf } from './query-refusals.ts';
 import { redactSecrets, redactUrl } from '../net/redact.ts';
 
 export interface EsClusterInfo {
@@ -72,6 +73,9 @@ export function esErrorToRwb(err: unknown, rawUrl: string, what: string): RwbErr
     return unreachable(rawUrl, `no answer within the request timeout during ${what}`, err);
   const url = redactUrl(rawUrl);
   if (err instanceof errors.ResponseError) {
+    // Too many clauses is about the query the user wrote: bad input, not a cluster failure.
+    const refusal = queryRefusalOf(err.meta?.body);
+    if (refusal !== null) return refusal;
     const status = err.statusCode ?? 0;
     if (status === 401 || status === 403) {
       return new RwbError(

@@ -18,6 +18,7 @@ import {
 import { translateTerms } from '../query/analyze-terms.ts';
 import { DEFAULT_DOMAIN } from '../query/ast.ts';
 import { planSearch, type SearchPlan } from './build-request.ts';
+import { checkClauseCount, clauseLimitOf } from './clause-limit.ts';
 import type { SearchFieldCatalog } from './fields.ts';
 import { formatFacets, formatHit } from './format-results.ts';
 import { resolveSearchRequest } from './request.ts';
@@ -28,6 +29,11 @@ export interface SearchDependencies extends ParseQueryDependencies {
   fields?: SearchFieldCatalog;
   /** The cluster URL, for error messages. */
   url?: string;
+  /**
+   * The cluster's indices.query.bool.max_clause_count: a query estimated to exceed it is
+   * INVALID_INPUT before ES. search() learns it from the client when absent; null: no check.
+   */
+  maxClauseCount?: number | null;
 }
 
 export interface PreparedSearch {
@@ -113,6 +119,7 @@ export async function prepareSearch(
   }
   const parsedAt = now();
   const { request, plan } = planSearch(parsed, resolved, config, { fields: deps.fields });
+  checkClauseCount(request, deps.maxClauseCount ?? null);
   return {
     parsed,
     plan,
@@ -191,7 +198,9 @@ export async function search(
   deps: SearchDependencies = {},
 ): Promise<SearchResponse> {
   const started = now();
-  const prepared = await prepareSearch(input, config, deps);
+  const maxClauseCount =
+    deps.maxClauseCount === undefined ? await clauseLimitOf(client) : deps.maxClauseCount;
+  const prepared = await prepareSearch(input, config, { ...deps, maxClauseCount });
   const esStarted = now();
   let response: estypes.SearchResponse<unknown>;
   try {
