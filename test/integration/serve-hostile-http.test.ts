@@ -6,28 +6,19 @@
  * shape (or a closed socket where no answer is possible), and after each one the server still
  * answers /health with 200.
  */
-import fs from 'node:fs/promises';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { generateDemoCatalog } from '../../engine/catalog/demo-catalog.ts';
-import { exportBundle } from '../../engine/config/bundle.ts';
 import type { Bundle } from '../../engine/config/bundle-schema.ts';
-import { defaultSearchConfig, parseSearchConfig } from '../../engine/config/search-config.ts';
-import { createEsClient } from '../../engine/es/client.ts';
-import { CheckpointStore } from '../../engine/ingest/checkpoint.ts';
-import { runIngest } from '../../engine/ingest/pipeline.ts';
 import { startSearchApi, type RunningSearchApi } from '../../engine/serve/index.ts';
 import { describeWith, esAvailable, esUrl, requireComponent } from '../helpers/components.ts';
+import { createServeFixture, type ServeFixture } from '../helpers/serve-fixture.ts';
 import { closingRequest, rawExchange, requestHead, type RawResponse } from '../helpers/raw-http.ts';
 
 const missing = [await requireComponent(`Elasticsearch at ${esUrl()}`, () => esAvailable())];
 const BOUNDARY = 'rwbBoundary7MA4YWxk';
 const MAX_IMAGE = 64 * 1024;
 
-let tmp: string;
-let index: string;
+let fixture: ServeFixture;
 let bundle: Bundle;
 let api: RunningSearchApi;
 let port: number;
@@ -77,36 +68,9 @@ const uploadRequest = (body: Buffer, contentType = `multipart/form-data; boundar
 
 describeWith(missing, 'rwb serve: hostile HTTP clients get 4xx answers and cannot hold it', () => {
   beforeAll(async () => {
-    tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'rwb-serve-hostile-'));
-    index = `rwb_test_serve_hostile_${path.basename(tmp).slice(-6).toLowerCase()}`;
-    const products = [...generateDemoCatalog({ tenants: ['1', '2'], spusPerTenant: 5, seed: 3 })];
-    const source = path.join(tmp, 'products.ndjson');
-    await fs.writeFile(source, products.map((p) => JSON.stringify(p)).join('\n'));
-    const report = await runIngest(
-      {
-        source: { kind: 'file', path: source },
-        es: { url: esUrl() },
-        index,
-        recreate: true,
-        embedding: { model: null },
-      },
-      {
-        checkpoints: new CheckpointStore(path.join(tmp, 'checkpoints')),
-        failuresDir: path.join(tmp, 'failures'),
-      },
-    );
-    expect(report.indexed).toBe(products.length);
-    const base = defaultSearchConfig();
-    const config = parseSearchConfig({
-      ...base,
-      query: { ...base.query, textEmbedding: { ...base.query.textEmbedding, enabled: false } },
-    });
-    const client = createEsClient({ url: esUrl() });
-    try {
-      bundle = await exportBundle({ config, index, client, url: esUrl() });
-    } finally {
-      await client.close();
-    }
+    fixture = await createServeFixture('serve-hostile');
+    expect(fixture.indexed).toBe(10);
+    bundle = fixture.bundle;
     api = await startSearchApi({
       bundle,
       es: { url: esUrl() },
@@ -124,10 +88,7 @@ describeWith(missing, 'rwb serve: hostile HTTP clients get 4xx answers and canno
 
   afterAll(async () => {
     await api?.close();
-    const client = createEsClient({ url: esUrl() });
-    await client.indices.delete({ index, ignore_unavailable: true }).catch(() => undefined);
-    await client.close();
-    if (tmp) await fs.rm(tmp, { recursive: true, force: true });
+    await fixture?.cleanup();
   });
 
   it('answers a normal search (the baseline the refusals are measured against)', async () => {
