@@ -226,13 +226,22 @@ describeWith(missing, 'rwb serve: hostile HTTP clients get 4xx answers and canno
     await expectAlive();
   });
 
-  it('answers malformed HTTP framing with 400 in the API shape', async () => {
-    const response = await rawExchange(
-      port,
+  it('answers malformed HTTP framing (bad header names, smuggling-style lengths) with 400 in the API shape', async () => {
+    const framings = [
       'GET /health HTTP/1.1\r\nHost: x\r\nBad Header Name: 1\r\n\r\n',
-    );
-    expect(expectApiError(response, 400, 'INVALID_INPUT')).toMatch(/^Malformed HTTP request/);
-    await expectAlive();
+      'GET /health HTTP/1.1\r\nHost: x\r\nX-Bell: a\u0007b\r\n\r\n',
+      'POST /search HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}',
+      'POST /search HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+      'POST /search HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n',
+      'GARBAGE\r\n\r\n',
+    ];
+    for (const request of framings) {
+      const response = await rawExchange(port, request);
+      expect(expectApiError(response, 400, 'INVALID_INPUT'), request).toMatch(
+        /^Malformed HTTP request/,
+      );
+      await expectAlive();
+    }
   });
 
   it('answers a too-large JSON body with 413 and a non-JSON body with 415, in the API shape', async () => {
