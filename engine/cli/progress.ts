@@ -4,6 +4,7 @@
  */
 import cliProgress from 'cli-progress';
 import type { JobProgress } from '../jobs/job.ts';
+import { escapeControlChars, terminalStream } from './terminal.ts';
 
 export interface ProgressRenderer {
   update(p: JobProgress): void;
@@ -18,7 +19,11 @@ function formatEta(s: number | null): string {
   return m < 60 ? `${m}m${String(s % 60).padStart(2, '0')}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
 
-export function createProgressRenderer(label: string, stream: NodeJS.WriteStream = process.stderr): ProgressRenderer {
+export function createProgressRenderer(label: string, guarded: NodeJS.WriteStream = process.stderr): ProgressRenderer {
+  // The bar draws with escape sequences on purpose, so it writes past the CLI's output guard; the
+  // label and logged lines may echo input and are escaped here instead.
+  const stream = terminalStream(guarded);
+  label = escapeControlChars(label);
   if (!stream.isTTY) {
     let last = 0;
     return {
@@ -29,7 +34,7 @@ export function createProgressRenderer(label: string, stream: NodeJS.WriteStream
         const total = p.total ?? '?';
         stream.write(`${label}: ${p.done}/${total} (${p.rate?.toFixed(1) ?? '-'}/s, ETA ${formatEta(p.etaSeconds)}, ${p.failed} failed)\n`);
       },
-      log: (line) => stream.write(`${line}\n`),
+      log: (line) => stream.write(`${escapeControlChars(line)}\n`),
       stop() {},
     };
   }
@@ -56,7 +61,7 @@ export function createProgressRenderer(label: string, stream: NodeJS.WriteStream
     },
     log(line) {
       if (started) bar.stop();
-      stream.write(`${line}\n`);
+      stream.write(`${escapeControlChars(line)}\n`);
       if (started) started = false;
     },
     stop() {

@@ -19,6 +19,7 @@ import { RwbError } from '../../errors.ts';
 import { ProgressMeter } from '../../jobs/job.ts';
 import { icecatDir } from '../../paths.ts';
 import { wholeNumberFlag } from '../flags.ts';
+import { terminalStream } from '../terminal.ts';
 
 export interface MysqlFlags {
   mysqlHost?: string;
@@ -84,7 +85,8 @@ function progressPrinter(label: string, total: number | null) {
       const eta = p.etaSeconds !== null ? ` eta ${p.etaSeconds}s` : '';
       const rate = p.rate ? ` ${Math.round(p.rate)}/s` : '';
       const line = `${label}: ${done}${total ? `/${total}` : ''}${pct}${rate}${eta}${extra}`;
-      if (tty) process.stderr.write(`\r${line}\x1b[K`);
+      // Redrawn in place with \r and an erase sequence: past the output guard (the line is ours).
+      if (tty) terminalStream(process.stderr).write(`\r${line}\x1b[K`);
       else if (Date.now() - lastLine > 2000) {
         process.stderr.write(`${line}\n`);
         lastLine = Date.now();
