@@ -2,15 +2,13 @@
  * `rwb judgments import|export|list`: query sets with graded ratings in the local store, read from
  * and written to CSV (query,docid,rating), RRE JSON and TREC qrels.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { RwbError } from '../../errors.ts';
 import { detectJudgmentFormat, writeJudgmentsFile } from '../../eval/judgments-io.ts';
 import { parseQueryIdMap } from '../../eval/judgments-trec.ts';
 import { importIntoStore, loadQuerySetById } from '../../eval/runner-query-sets.ts';
 import { EXIT } from '../exit-codes.ts';
-import { formatFlag, printJson, querySetStore, writeIssues } from './eval-shared.ts';
+import { formatFlag, printJson, querySetStore, readInputFile, writeIssues } from './eval-shared.ts';
 import { formatTable } from './eval-tables.ts';
 
 interface ImportFlags {
@@ -22,14 +20,6 @@ interface ImportFlags {
   overwrite?: boolean;
   merge?: boolean;
   json?: boolean;
-}
-
-async function readText(file: string, what: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (err) {
-    throw new RwbError('NOT_FOUND', `cannot read ${what} ${file}: ${(err as Error).message}`);
-  }
 }
 
 export function registerJudgmentsCommands(program: Command): void {
@@ -51,10 +41,10 @@ export function registerJudgmentsCommands(program: Command): void {
     .option('--merge', 'add the ratings to a stored set with the same tenant, index and name')
     .option('--json', 'print the result as JSON')
     .action(async (file: string, flags: ImportFlags) => {
-      const text = await readText(file, 'judgments file');
+      const text = await readInputFile(file, 'judgments file');
       const format = formatFlag(flags.format) ?? detectJudgmentFormat(file, text);
       const queryTexts = flags.queries
-        ? parseQueryIdMap(await readText(flags.queries, 'query map')).queries
+        ? parseQueryIdMap(await readInputFile(flags.queries, 'query map')).queries
         : undefined;
       const result = await importIntoStore(querySetStore(), {
         text,

@@ -17,6 +17,7 @@ import {
   interruptSignal,
   intFlag,
   loadJudgments,
+  hasRejectedRows,
   printJson,
   readConfig,
   stagedProgress,
@@ -150,7 +151,11 @@ export function registerEvalRunCommand(program: Command): void {
       if (flags.json) printJson(jsonOf(session, judgments.source, tenantId, cluster.index));
       else printHuman(session, judgments.source, tenantId, cluster.index);
       if (session.verification?.some((v) => !v.agrees)) process.exitCode = EXIT.FAILURE;
-      else if (session.runs.some((r) => r.result.failedQueries.length > 0))
+      // Rejected judgment rows are items that failed, as in `rwb judgments import`.
+      else if (
+        session.runs.some((r) => r.result.failedQueries.length > 0) ||
+        hasRejectedRows(judgments.issues)
+      )
         process.exitCode = EXIT.PARTIAL;
     });
 }

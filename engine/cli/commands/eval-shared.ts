@@ -3,6 +3,7 @@
  * flags, reading configs and judgments, the stores, Ctrl-C, and a progress bar that follows the
  * stages of a long run.
  */
+import { readFile } from 'node:fs/promises';
 import type { Client } from '@elastic/elasticsearch';
 import { defaultIndexFromEnv } from '../../api/context.ts';
 import { esConnectionFromEnv } from '../../config/connections.ts';
@@ -22,6 +23,7 @@ import { ExperimentStore } from '../../eval/store/experiment-store.ts';
 import { QuerySetStore } from '../../eval/store/query-set-store.ts';
 import { ProgressMeter } from '../../jobs/job.ts';
 import { createProgressRenderer, type ProgressRenderer } from '../progress.ts';
+import { redactUrl } from '../../net/redact.ts';
 import { wholeNumberFlag } from '../flags.ts';
 
 export const DEFAULT_EVAL_TENANT = 'icecat';
@@ -43,7 +45,8 @@ export function connect(flags: ClusterFlags): Cluster {
   const url = flags.es ?? env.url;
   return {
     client: createEsClient({ ...env, url }),
-    url,
+    // `url` only names the cluster in messages and reports: shown without credentials.
+    url: redactUrl(url),
     index: flags.index ?? defaultIndexFromEnv(),
   };
 }
@@ -54,6 +57,30 @@ export function experimentStore(): ExperimentStore {
 
 export function querySetStore(): QuerySetStore {
   return new QuerySetStore();
+}
+
+/**
+ * Reads a text file the user named on the command line; one that is missing, a directory or
+ * unreadable is bad input (exit 2), named with the flag's meaning.
+ */
+export async function readInputFile(file: string, what: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'it is a directory, not a file'
+          : (err as Error).message;
+    throw new RwbError(
+      'INVALID_INPUT',
+      `cannot read ${what} ${file}: ${why}`,
+      { path: file },
+      { cause: err },
+    );
+  }
 }
 
 export function collect(value: string, previous: string[] = []): string[] {
@@ -128,6 +155,11 @@ export async function loadJudgments(flags: JudgmentFlags): Promise<LoadedJudgmen
     });
   }
   return { querySet: read.querySet, source: flags.judgments, issues: read.issues };
+}
+
+/** Rows of a judgments file that were refused (warnings do not count): exit PARTIAL. */
+export function hasRejectedRows(issues: readonly JudgmentIssue[]): boolean {
+  return issues.some((i) => i.severity === 'error');
 }
 
 export function writeIssues(issues: readonly JudgmentIssue[], limit = 10): void {

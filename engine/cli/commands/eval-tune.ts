@@ -3,11 +3,11 @@
  * with k-fold cross-validation; the best config becomes a new revision (parent: the base) and can
  * be written to a file.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { saveSearchConfig } from '../../config/search-config-io.ts';
 import { RwbError } from '../../errors.ts';
+import { EXIT } from '../exit-codes.ts';
 import { createEvalDependencies } from '../../eval/runner-deps.ts';
 import { createQueryEmbedders } from '../../eval/runner-embedders.ts';
 import { OPTIMIZERS, type OptimizerName } from '../../eval/tuner/samplers.ts';
@@ -17,11 +17,13 @@ import {
   connect,
   DEFAULT_EVAL_TENANT,
   experimentStore,
+  hasRejectedRows,
   interruptSignal,
   intFlag,
   loadJudgments,
   printJson,
   readConfig,
+  readInputFile,
   stagedProgress,
   writeIssues,
   type ClusterFlags,
@@ -45,16 +47,7 @@ interface TuneFlags extends ClusterFlags, JudgmentFlags {
 }
 
 async function readSpace(file: string) {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new RwbError(
-      'NOT_FOUND',
-      `cannot read parameter space ${file}: ${(err as Error).message}`,
-    );
-  }
-  return parseParameterSpaceText(text, file);
+  return parseParameterSpaceText(await readInputFile(file, 'parameter space'), file);
 }
 
 export function registerTuneCommand(program: Command): void {
@@ -154,6 +147,7 @@ export function registerTuneCommand(program: Command): void {
       if (flags.out) await saveSearchConfig(flags.out, result.bestConfig);
       if (flags.json) printJson({ ...result, out: flags.out ?? null });
       else printTuneResult(result, flags.out);
+      if (hasRejectedRows(judgments.issues)) process.exitCode = EXIT.PARTIAL;
     });
 }
 
