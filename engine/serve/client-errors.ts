@@ -104,10 +104,12 @@ interface SocketWithResponse extends Socket {
 /** fastify's `clientErrorHandler`: answer in the API shape when nothing was sent yet, then close. */
 export function createClientErrorHandler(
   limits: ServeLimits,
+  onAnswer: (status: number) => void = () => undefined,
 ): (err: ParserError, socket: Socket) => void {
   return (err, socket) => {
     if (socket.destroyed) return;
     const answer = answerForClientError(err, limits);
+    if (answer !== null) onAnswer(answer.status);
     const started = (socket as SocketWithResponse)._httpMessage?.headersSent === true;
     if (answer === null || started || !socket.writable) {
       socket.destroy();

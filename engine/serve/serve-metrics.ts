@@ -13,6 +13,7 @@ export class ServeMetrics {
   readonly requests: Counter;
   readonly requestDuration: Histogram;
   readonly stageDuration: Histogram;
+  readonly refused: Counter;
   private vectorCache: () => VectorCacheStats | null = () => null;
 
   constructor() {
@@ -23,6 +24,10 @@ export class ServeMetrics {
     this.requestDuration = this.registry.histogram(
       'rwb_http_request_duration_seconds',
       'Time from request to response, by method and route',
+    );
+    this.refused = this.registry.counter(
+      'rwb_http_refused_total',
+      'Requests refused before routing, by reason: the status answered for what the HTTP parser rejected (400, 408 timeout, 414, 431), "max_connections" for connections closed over the limit',
     );
     this.stageDuration = this.registry.histogram(
       'rwb_search_stage_duration_seconds',
@@ -62,6 +67,10 @@ export class ServeMetrics {
     this.requests.inc({ method, route, status: String(status) });
     this.requestDuration.observe({ method, route }, seconds);
   }
+
+  readonly observeRefusal = (reason: string): void => {
+    this.refused.inc({ reason });
+  };
 
   render(): string {
     return this.registry.render();

@@ -96,9 +96,12 @@ export async function createServeApp(options: ServeAppOptions): Promise<FastifyI
       requestTimeout: limits.requestTimeoutMs,
       connectionsCheckingInterval: deadlineCheckIntervalMs(limits),
     },
-    clientErrorHandler: createClientErrorHandler(limits),
+    clientErrorHandler: createClientErrorHandler(limits, (status) =>
+      metrics.observeRefusal(String(status)),
+    ),
   });
   app.server.maxConnections = limits.maxConnections;
+  app.server.on('drop', () => metrics.observeRefusal('max_connections'));
   app.removeContentTypeParser(['text/plain']);
   await app.register(multipart, {
     throwFileSizeLimit: true,

@@ -138,6 +138,10 @@ describeWith(missing, 'rwb serve: hostile HTTP clients get 4xx answers and canno
     ]);
     expectApiError(await rawExchange(port, head, body), 408, 'REQUEST_TIMEOUT');
     await expectAlive();
+    // The refusals that never reached a route are counted too.
+    const metrics = await (await fetch(`${api.url}/metrics`)).text();
+    const timeouts = /^rwb_http_refused_total\{reason="408"\} (\d+)$/m.exec(metrics);
+    expect(Number(timeouts?.[1])).toBeGreaterThanOrEqual(3);
   });
 
   it('refuses a repeated X-Tenant-ID (which Node would join into "1, 2") and a repeated ?tenant_id=', async () => {
@@ -403,6 +407,8 @@ describeWith(missing, 'rwb serve: hostile HTTP clients get 4xx answers and canno
       }
       const again = await rawExchange(limitedPort, closingRequest('GET', '/health'));
       expect(again.status).toBe(200);
+      const metrics = await rawExchange(limitedPort, closingRequest('GET', '/metrics'));
+      expect(metrics.body).toMatch(/^rwb_http_refused_total\{reason="max_connections"\} 1$/m);
     } finally {
       for (const socket of held) socket.destroy();
       await limited.close();
