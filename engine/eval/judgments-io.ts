@@ -36,13 +36,15 @@ export function importJudgments(
   format: JudgmentFormat,
   options: ImportJudgmentsOptions = {},
 ): JudgmentImport {
+  // A UTF-8 byte-order mark would otherwise end up in the first query id or break JSON.parse.
+  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
   switch (format) {
     case 'csv':
-      return importCsvJudgments(text, options);
+      return importCsvJudgments(body, options);
     case 'rre':
-      return importRreJudgments(text, options);
+      return importRreJudgments(body, options);
     case 'trec':
-      return importTrecJudgments(text, options);
+      return importTrecJudgments(body, options);
   }
 }
 

@@ -44,7 +44,7 @@ function queryText(walk: Walk, query: Json, path: string): string | null {
   }
   const keys = Object.keys(placeholders);
   const key =
-    [walk.placeholder, '$query', 'query', 'q'].find((k) => k in placeholders) ??
+    [walk.placeholder, '$query', 'query', 'q'].find((k) => Object.hasOwn(placeholders, k)) ??
     (keys.length === 1 ? keys[0] : undefined);
   const text = key === undefined ? undefined : placeholders[key];
   if (typeof text !== 'string' || text.trim() === '') {
@@ -106,7 +106,7 @@ function readRelevantDocuments(walk: Walk, docs: Json, path: string, query: stri
         continue;
       }
       value.forEach((docId, i) => addRating(walk, `${entryPath}[${i}]`, query, docId, rating));
-    } else if (isObject(value) && 'gain' in value) {
+    } else if (isObject(value) && Object.hasOwn(value, 'gain')) {
       const rating = toRating(
         walk,
         value.gain,
@@ -153,7 +153,8 @@ function readQueries(walk: Walk, container: Record<string, Json>, path: string):
 export function importRreJudgments(text: string, options: AssembleOptions = {}): JudgmentImport {
   let root: Json;
   try {
-    root = JSON.parse(text);
+    // Windows editors save JSON with a UTF-8 byte-order mark, which JSON.parse refuses.
+    root = JSON.parse(text.startsWith('\uFEFF') ? text.slice(1) : text);
   } catch (err) {
     throw new RwbError(
       'PARSE_ERROR',

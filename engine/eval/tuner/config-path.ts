@@ -29,6 +29,18 @@ function closingQuote(text: string, open: number): number {
   return -1;
 }
 
+/** No config has a `__proto__` key, and as an object key it names the prototype, not a property. */
+function checkedSegments(segments: PathSegment[], path: string): PathSegment[] {
+  if (segments.includes('__proto__')) throw syntaxError(path, '"__proto__" is not a config key');
+  return segments;
+}
+
+function segmentsOf(path: string | readonly PathSegment[]): PathSegment[] {
+  return typeof path === 'string'
+    ? parseConfigPath(path)
+    : checkedSegments([...path], formatConfigPath(path));
+}
+
 /** `a.b[0]["c.d"].e` → ['a', 'b', 0, 'c.d', 'e']. */
 export function parseConfigPath(path: string): PathSegment[] {
   const segments: PathSegment[] = [];
@@ -66,7 +78,7 @@ export function parseConfigPath(path: string): PathSegment[] {
     if (path[end] === '.' && i === path.length) throw syntaxError(path, 'ends with "."');
   }
   if (segments.length === 0) throw syntaxError(path, 'is empty');
-  return segments;
+  return checkedSegments(segments, path);
 }
 
 /** The inverse of parseConfigPath, with brackets only where needed. */
@@ -112,7 +124,7 @@ export type PathLookup =
   | { readonly found: false; readonly missingAt: string };
 
 export function getAtPath(root: unknown, path: string | readonly PathSegment[]): PathLookup {
-  const segments = typeof path === 'string' ? parseConfigPath(path) : path;
+  const segments = segmentsOf(path);
   const text = () => (typeof path === 'string' ? path : formatConfigPath(path));
   let current: unknown = root;
   for (let i = 0; i < segments.length; i++) {
@@ -136,7 +148,7 @@ export function getAtPath(root: unknown, path: string | readonly PathSegment[]):
  * base config leaves at its default); an array element that does not exist cannot be made up.
  */
 export function setAtPath<T>(root: T, path: string | readonly PathSegment[], value: unknown): T {
-  const segments = typeof path === 'string' ? parseConfigPath(path) : path;
+  const segments = segmentsOf(path);
   const text = typeof path === 'string' ? path : formatConfigPath(path);
   const update = (node: unknown, depth: number): unknown => {
     if (depth === segments.length) return value;
@@ -156,7 +168,10 @@ export function setAtPath<T>(root: T, path: string | readonly PathSegment[], val
     }
     if (node === undefined || isPlainObject(node)) {
       const object = node ?? {};
-      return { ...object, [String(segment)]: update(object[String(segment)], depth + 1) };
+      const key = String(segment);
+      // Own keys only: `constructor`, `toString` … of the base config are missing, not inherited.
+      const child = Object.hasOwn(object, key) ? object[key] : undefined;
+      return { ...object, [key]: update(child, depth + 1) };
     }
     throw new RwbError(
       'INVALID_INPUT',
