@@ -214,6 +214,17 @@ describeWith(missing, 'on the real Elasticsearch, with a password in the URL it 
     expect([human.code, json.code]).toEqual([4, 4]);
   });
 
+  it('a date that is no calendar date and a query over the clause limit are bad input: 2 (was 3)', async () => {
+    const base = ['search', '--tenant', 'A', '--index', index, '--es', es];
+    const date = await rwb([...base, '', '--filter', 'create_time=2024-02-30..2024-03-01']);
+    expect(date.stderr).toMatch(/^error \[INVALID_INPUT\].*2024-02-30/);
+    expect(date.code).toBe(2);
+    // Under the 1,000-character limit, but each CJK character becomes clauses over many fields.
+    const long = await rwb([...base, '蓝牙耳机手机电脑'.repeat(85)]);
+    expect(long.stderr).toMatch(/^error \[INVALID_INPUT\].*max_clause_count/);
+    expect(long.code).toBe(2);
+  });
+
   it('rwb es index describes the index at the URL shown without the password', async () => {
     const human = await rwb(['es', 'index', '--es', es, '--index', index]);
     const json = await rwb(['es', 'index', '--es', es, '--index', index, '--json']);
