@@ -88,20 +88,26 @@ export const configSet = defineOperation({
   handler: async (input, ctx) => {
     const session = sessionOf(ctx);
     const index = indexOf(ctx, input.index);
-    const current = await session.working();
-    if (input.reset) return describeWorking(await session.setWorking(defaultSearchConfig(), null));
-    if (input.revisionId) {
-      const revision = await session.experiments.getRevision(input.revisionId);
-      const config = await session.parseConfig(revision.config, index, `revision ${revision.id}`);
-      return describeWorking(await session.setWorking(config, revision.id));
-    }
-    const next = input.config ?? applyOverrides(current.config, input.overrides ?? {});
-    const config = await session.parseConfig(
-      next,
-      index,
-      input.config ? 'the config sent by the screen' : 'the config with slider overrides',
-    );
-    return describeWorking(await session.setWorking(config, current.baseRevisionId));
+    // The index fields are fetched before the transaction, so the lock is never held on ES.
+    await session.fields(index);
+    // One transaction: overrides apply on top of the latest working config, so two slider moves
+    // sent at once (or one from another window) both stay.
+    const next = await session.updateWorking(async (current) => {
+      if (input.reset) return { config: defaultSearchConfig(), baseRevisionId: null };
+      if (input.revisionId) {
+        const revision = await session.experiments.getRevision(input.revisionId);
+        const config = await session.parseConfig(revision.config, index, `revision ${revision.id}`);
+        return { config, baseRevisionId: revision.id };
+      }
+      const changed = input.config ?? applyOverrides(current.config, input.overrides ?? {});
+      const config = await session.parseConfig(
+        changed,
+        index,
+        input.config ? 'the config sent by the screen' : 'the config with slider overrides',
+      );
+      return { config, baseRevisionId: current.baseRevisionId };
+    });
+    return describeWorking(next);
   },
 });
 
@@ -157,19 +163,24 @@ export const configSave = defineOperation({
   }),
   handler: async (input, ctx) => {
     const session = sessionOf(ctx);
-    const working = await session.working();
-    const { revision, created } = await session.experiments.createRevision(working.config, {
-      parent: working.baseRevisionId,
-      note: input.note,
+    const out: { saved?: Awaited<ReturnType<typeof session.experiments.createRevision>> } = {};
+    // The revision is the working config as it is inside the transaction, not as it was before.
+    const next = await session.updateWorking(async (current) => {
+      const saved = await session.experiments.createRevision(current.config, {
+        parent: current.baseRevisionId,
+        note: input.note,
+      });
+      out.saved = saved;
+      return { config: current.config, baseRevisionId: saved.revision.id };
     });
-    const next = await session.setWorking(working.config, revision.id);
+    const { revision, created } = out.saved!;
     return {
       revision: {
         id: revision.id,
         parent: revision.parent,
         note: revision.note,
         createdAt: revision.createdAt,
-        name: working.config.name,
+        name: next.config.name,
       },
       created,
       working: describeWorking(next),

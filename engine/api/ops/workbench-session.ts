@@ -79,6 +79,16 @@ export interface WorkbenchSession {
   readonly querySets: QuerySetStore;
   working(): Promise<WorkingConfig>;
   setWorking(config: SearchConfig, baseRevisionId: string | null): Promise<WorkingConfig>;
+  /**
+   * Changes the working config in one transaction: under its lock and in call order, `change`
+   * gets the latest stored one (another process's change included) and returns the next. Two
+   * slider moves at once both stay. `change` must not call setWorking/updateWorking (same lock).
+   */
+  updateWorking(
+    change: (
+      current: WorkingConfig,
+    ) => Promise<{ config: SearchConfig; baseRevisionId: string | null }>,
+  ): Promise<WorkingConfig>;
   /** Validates a config the screens sent (against the index fields). */
   parseConfig(input: unknown, index: string, source: string): Promise<SearchConfig>;
   /** Translator, embedder and fields for searching `index` with `config`. */
@@ -121,7 +131,40 @@ function translatorKey(config: SearchConfig): string {
 
 function createSession(ctx: ApiContext): WorkbenchSession {
   const file = path.join(workbenchDir(ctx.profile), 'working-config.json');
+  const lockFile = `${file}.lock`;
   let current: WorkingConfig | null = null;
+
+  /** The stored working config; null when there is none or it no longer validates. */
+  const readStored = async (): Promise<WorkingConfig | null> => {
+    try {
+      const { value } = await readVersionedJson(file, workingConfigFormat);
+      return {
+        config: parseSearchConfig(value.config, { source: file }),
+        baseRevisionId: value.baseRevisionId,
+        updatedAt: value.updatedAt,
+      };
+    } catch (err) {
+      if (err instanceof RwbError && (err.code === 'NOT_FOUND' || err.code === 'INVALID_CONFIG'))
+        return null;
+      throw err;
+    }
+  };
+
+  /** Writes the working config (the caller holds the lock). */
+  const persist = async (
+    config: SearchConfig,
+    baseRevisionId: string | null,
+  ): Promise<WorkingConfig> => {
+    const next: WorkingConfig = { config, baseRevisionId, updatedAt: new Date().toISOString() };
+    await writeJsonAtomic(file, {
+      schemaVersion: WORKING_CONFIG_SCHEMA_VERSION,
+      baseRevisionId,
+      updatedAt: next.updatedAt,
+      config,
+    });
+    current = next;
+    return next;
+  };
   let secretSource: SecretSource = secretsFromEnv();
   const translators = new Map<string, Translator | null>();
   const embedders = new Map<
@@ -172,20 +215,10 @@ function createSession(ctx: ApiContext): WorkbenchSession {
 
     async working() {
       if (current) return current;
-      try {
-        const { value } = await readVersionedJson(file, workingConfigFormat);
-        current = {
-          config: parseSearchConfig(value.config, { source: file }),
-          baseRevisionId: value.baseRevisionId,
-          updatedAt: value.updatedAt,
-        };
-      } catch (err) {
+      const stored = await readStored();
+      if (stored) current = stored;
+      else {
         // No file yet (first start) or one that no longer validates: start from the default.
-        if (
-          !(err instanceof RwbError) ||
-          (err.code !== 'NOT_FOUND' && err.code !== 'INVALID_CONFIG')
-        )
-          throw err;
         // The default, with query vectors on when the index holds title vectors. If the index
         // cannot be read yet, the plain default is used but not kept, so a later call can do better.
         const start = await defaultConfigForIndex(ctx.esClient(), ctx.defaultIndex);
@@ -196,20 +229,19 @@ function createSession(ctx: ApiContext): WorkbenchSession {
       return current;
     },
 
-    async setWorking(config, baseRevisionId) {
-      const next: WorkingConfig = { config, baseRevisionId, updatedAt: new Date().toISOString() };
+    updateWorking(change) {
+      return withFileLock(lockFile, async () => {
+        const stored = await readStored();
+        if (stored) current = stored;
+        const next = await change(stored ?? (await this.working()));
+        return persist(next.config, next.baseRevisionId);
+      });
+    },
+
+    setWorking(config, baseRevisionId) {
       // Under the file's lock and in call order: with the app and browser mode open on the same
       // profile, the last change made is the one kept, whole.
-      await withFileLock(`${file}.lock`, async () => {
-        await writeJsonAtomic(file, {
-          schemaVersion: WORKING_CONFIG_SCHEMA_VERSION,
-          baseRevisionId,
-          updatedAt: next.updatedAt,
-          config,
-        });
-        current = next;
-      });
-      return next;
+      return withFileLock(lockFile, () => persist(config, baseRevisionId));
     },
 
     async parseConfig(input, index, source) {
