@@ -51,8 +51,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   const { ctx } = options;
   const host = options.host ?? '127.0.0.1';
   const reportInternal = options.onInternalError ?? ((err: unknown) => console.error('[rwb http] internal error:', err));
-  // forceCloseConnections: Ctrl-C must not wait out a browser's keep-alive connections (72 s by default).
   const token = options.token === undefined ? generateApiToken() : checkApiToken(options.token);
+  // forceCloseConnections: Ctrl-C must not wait out a browser's keep-alive connections (72 s by default).
   const app = Fastify({
     logger: false,
     bodyLimit: 4 * 1024 * 1024,
