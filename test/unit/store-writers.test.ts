@@ -38,7 +38,7 @@ const valueOf = (w: { tunables: Array<{ path: string; value: unknown }> }, p: st
 describe('working config transactions', () => {
   it('keeps every one of several slider moves sent at once', async () => {
     await invoke('config.set', { reset: true }, ctx);
-    const moves = [
+    const moves: Array<Record<string, number | boolean>> = [
       { 'domains.title.boost': 3.5 },
       { 'query.knn.boost': 0.7 },
       { 'ranking.functions.create_time.enabled': true },
