@@ -14,6 +14,7 @@
  * A node of any other shape has its children's parts scaled to its value, and a leaf that is none
  * of the above (match_all, constant score) is `other`.
  */
+import { emptyRecord } from '../own.ts';
 import type { estypes } from '@elastic/elasticsearch';
 import type { ScoreBreakdown } from './response-schema.ts';
 
@@ -122,7 +123,7 @@ const round = (value: number): number => Math.round(value * 1e6) / 1e6;
 
 export function scoreBreakdown(explanation: estypes.ExplainExplanation): ScoreBreakdown {
   const parts = walk(explanation, false);
-  const fields: Record<string, number> = {};
+  const fields = emptyRecord<number>();
   let lexical = 0;
   for (const [field, value] of [...parts.fields].sort((a, b) => b[1] - a[1])) {
     if (value === 0) continue;

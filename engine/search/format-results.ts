@@ -3,6 +3,7 @@
  * breakdown on request), aggregations → FacetResult. Nothing of ES's own shape (_id, _source,
  * _score, bucket structures) leaves this module.
  */
+import { emptyRecord } from '../own.ts';
 import type { estypes } from '@elastic/elasticsearch';
 import type { ProductDoc, SkuDoc } from '../catalog/types.ts';
 import type { SearchPlan } from './build-request.ts';
@@ -51,7 +52,7 @@ export function formatHit(
     skuFilterDimension,
     optionNames,
   );
-  const highlights: Record<string, string[]> = {};
+  const highlights = emptyRecord<string[]>();
   for (const [field, fragments] of Object.entries(hit.highlight ?? {}))
     highlights[field] = [...fragments];
   const result: SpuResult = {

@@ -17,6 +17,7 @@
  *   timeliness(field)               → an added freshness decay on a date field
  *   field_value(field)              → an added field_value_factor on a numeric field
  */
+import { ownValue } from '../own.ts';
 import { RwbError } from '../errors.ts';
 
 export type AdditiveSignalKind = 'timeliness' | 'field_value';
@@ -173,7 +174,7 @@ class ExpressionParser {
   }
 
   private call(name: string, start: number): LinearForm {
-    const fn = FUNCTIONS[name];
+    const fn = ownValue(FUNCTIONS, name);
     if (fn === undefined) {
       this.fail(start, `unknown function "${name}" (known: ${Object.keys(FUNCTIONS).join(', ')})`);
     }

@@ -205,7 +205,11 @@ describe('JS built-in names in config name positions', () => {
           [name]: ['title_zh'],
         };
       });
+      attempt('ranking function', (raw) => {
+        (raw.ranking as Record<string, unknown>).expression = `bm25() + 0.5*${name}(min_price)`;
+      });
       expect(outcomes).toContain('dictionary: ok');
+      expect(outcomes).toContain('ranking function: INVALID_CONFIG');
 
       // The rewrite key and glossary entry work as plain text; nothing inherited is matched.
       const parsedConfig = parseSearchConfig(config);
