@@ -57,7 +57,7 @@ export function registerEvalRunCommand(program: Command): void {
     )
     .requiredOption(
       '--config <file>',
-      'SearchConfig (JSON or YAML); repeat for more configs',
+      'SearchConfig or exported bundle (JSON or YAML); repeat for more configs',
       collect,
       [],
     )

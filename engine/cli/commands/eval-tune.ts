@@ -60,7 +60,7 @@ export function registerTuneCommand(program: Command): void {
         'is on held-out queries), a trial budget, early stopping and a sensitivity report. The best config is ' +
         'recorded as a new revision whose parent is the base.',
     )
-    .requiredOption('--config <file>', 'base SearchConfig (JSON or YAML)')
+    .requiredOption('--config <file>', 'base SearchConfig or exported bundle (JSON or YAML)')
     .requiredOption('--space <file>', 'parameter space (YAML or JSON)')
     .option('--judgments <file>', 'judgments file: CSV query,docid,rating · RRE JSON · TREC qrels')
     .option('--query-set <id>', 'a query set stored with `rwb judgments import` instead of a file')
