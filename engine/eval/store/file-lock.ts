@@ -78,7 +78,19 @@ async function createExclusive(target: string, content: string): Promise<boolean
     await link(temp, target);
     return true;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    // A file system without hard links: O_EXCL create, then write (a reader may briefly see an
+    // empty lock, which counts as held until it is staleMs old).
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'ENOSYS') {
+      try {
+        await writeFile(target, content, { flag: 'wx' });
+        return true;
+      } catch (inner) {
+        if ((inner as NodeJS.ErrnoException).code === 'EEXIST') return false;
+        throw inner;
+      }
+    }
     throw err;
   } finally {
     await rm(temp, { force: true });
@@ -89,7 +101,10 @@ function parseHolder(text: string | null): Holder | null {
   if (text === null) return null;
   try {
     const value = JSON.parse(text) as Partial<Holder>;
-    return typeof value.pid === 'number' && typeof value.host === 'string'
+    // pid 0 or below would address a process group in process.kill: not a holder we can check.
+    return Number.isInteger(value.pid) &&
+      (value.pid as number) > 0 &&
+      typeof value.host === 'string'
       ? (value as Holder)
       : null;
   } catch {
