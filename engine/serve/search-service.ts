@@ -24,6 +24,7 @@ import { loadEldDetector } from '../query/language-detection.ts';
 import type { QueryEmbedder } from '../query/query-parser.ts';
 import { createTranslatorWithDeepl } from '../query/translation/deepl-translator.ts';
 import type { Translator } from '../query/translation/translator.ts';
+import { clauseLimitOf } from '../search/clause-limit.ts';
 import { searchFieldsFromMapping, type SearchFieldCatalog } from '../search/fields.ts';
 import { formatHit } from '../search/format-results.ts';
 import type { SearchResponse, SpuResult } from '../search/response-schema.ts';
@@ -251,7 +252,12 @@ export class SearchService {
     imageEmbedMs = 0,
   ): Promise<SearchResponse> {
     const started = now();
+    // The cluster's clause limit (learned once, cached): a query that would expand past it is a
+    // 400 naming the limit before ES is asked. null when it cannot be learned; ES's own refusal
+    // is then mapped to the same 400 by esErrorToRwb.
+    const maxClauseCount = await clauseLimitOf(this.client);
     const prepared = await prepareSearch(input, this.config, {
+      maxClauseCount,
       ...(this.translator === null ? { translator: null } : { translator: this.translator }),
       ...(this.embedder === null ? {} : { embedder: this.embedder }),
       fields: this.fields,

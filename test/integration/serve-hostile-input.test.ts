@@ -231,6 +231,18 @@ describeWith(missing, 'rwb serve: hostile names and values never become a 5xx', 
       ]);
   });
 
+  it('answers a long CJK query that would pass the cluster clause limit with 400 naming it', async () => {
+    const response = await fetch(`${api.url}/search`, {
+      method: 'POST',
+      headers: { 'x-tenant-id': '1', 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '蓝牙耳机无线降噪'.repeat(86).slice(0, 684) }),
+    });
+    const body = (await response.json()) as { code: string; message: string };
+    expect(response.status).toBe(400);
+    expect(body.code).toBe('INVALID_INPUT');
+    expect(body.message).toMatch(/max_clause_count/);
+  });
+
   it('never answered 5xx, refused in the API shape, reached the search, and is alive', async () => {
     const serverErrors = outcomes.filter((outcome) => outcome.status >= 500);
     expect(serverErrors.map((o) => `${o.status} ${o.what}: ${o.body.slice(0, 200)}`)).toEqual([]);
