@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { registerSecret } from '../net/redact.ts';
 
 /** How to reach an Elasticsearch cluster. The embedded default is a local node on 127.0.0.1:9200. */
 export const EsConnectionSchema = z
@@ -28,6 +29,8 @@ export type MysqlConnection = z.infer<typeof MysqlConnectionSchema>;
 
 /** Connection settings from the environment, so scripts and CI need no flags. */
 export function esConnectionFromEnv(env: NodeJS.ProcessEnv = process.env): EsConnection {
+  registerSecret(env.RWB_ES_API_KEY);
+  registerSecret(env.RWB_ES_PASSWORD);
   return EsConnectionSchema.parse({
     url: env.RWB_ES_URL ?? undefined,
     apiKey: env.RWB_ES_API_KEY || undefined,
@@ -38,6 +41,7 @@ export function esConnectionFromEnv(env: NodeJS.ProcessEnv = process.env): EsCon
 }
 
 export function mysqlConnectionFromEnv(env: NodeJS.ProcessEnv = process.env): MysqlConnection {
+  registerSecret(env.RWB_MYSQL_PASSWORD);
   return MysqlConnectionSchema.parse({
     host: env.RWB_MYSQL_HOST ?? undefined,
     port: env.RWB_MYSQL_PORT ? Number(env.RWB_MYSQL_PORT) : undefined,

@@ -7,7 +7,7 @@ import { Client, errors, type ClientOptions } from '@elastic/elasticsearch';
 import { EsConnectionSchema, splitUrlCredentials, type EsConnection } from '../config/connections.ts';
 import { RwbError } from '../errors.ts';
 import { queryRefusalOf } from './query-refusals.ts';
-import { redactSecrets, redactUrl } from '../net/redact.ts';
+import { redactSecrets, redactUrl, registerSecret } from '../net/redact.ts';
 
 export interface EsClusterInfo {
   url: string;
@@ -26,6 +26,7 @@ export function createEsClient(conn: Partial<EsConnection> & { url?: string }): 
   const fromUrl = splitUrlCredentials(c.url);
   const username = c.username ?? fromUrl.username;
   const password = c.username ? c.password : (c.password ?? fromUrl.password);
+  for (const secret of [c.apiKey, password]) registerSecret(secret);
   const options: ClientOptions = { node: fromUrl.url, requestTimeout: c.requestTimeoutMs, maxRetries: 2 };
   if (c.apiKey) options.auth = { apiKey: c.apiKey };
   else if (username !== undefined || password !== undefined) options.auth = { username: username ?? '', password: password ?? '' };

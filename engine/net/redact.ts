@@ -55,10 +55,22 @@ export function urlHasCredentials(url: string): boolean {
 }
 
 /**
+ * Secret values this process holds (passwords, API keys), registered where a connection is made or
+ * a secret is read, so that a driver message that quotes one verbatim is cleaned too. Short values
+ * are not kept: they would blank out ordinary words in every message.
+ */
+const knownSecrets = new Set<string>();
+const MIN_KNOWN_SECRET = 6;
+
+export function registerSecret(value: string | null | undefined): void {
+  if (value && value.length >= MIN_KNOWN_SECRET) knownSecrets.add(value);
+}
+
+/**
  * Cleans free text (an error message, a log line): every embedded URL as redactUrl does, auth headers,
- * and each known secret in `secrets` verbatim and URL-encoded (e.g. a password from a flag that a
- * driver echoes back). Secrets shorter than 3 characters are skipped: replacing every "a" would make
- * messages unreadable and hide nothing worth hiding.
+ * and each secret in `secrets` or registered with registerSecret, verbatim and URL-encoded (e.g. a
+ * password from a flag that a driver echoes back). Given secrets shorter than 3 characters are
+ * skipped: replacing every "a" would make messages unreadable and hide nothing worth hiding.
  */
 export function redactSecrets(
   text: string,
@@ -68,7 +80,7 @@ export function redactSecrets(
     .replace(USERINFO, redactUserinfo)
     .replace(SECRET_QUERY, `$1${REDACTED}`)
     .replace(AUTH_HEADER, `$1${REDACTED}`);
-  for (const secret of secrets) {
+  for (const secret of [...secrets, ...knownSecrets]) {
     if (!secret || secret.length < 3) continue;
     for (const form of new Set([secret, encodeURIComponent(secret)])) {
       out = out.split(form).join(REDACTED);

@@ -107,7 +107,7 @@ describeWith(missing, 'operations with a password in the ES URL, on the real Ela
   it('a failure that names the cluster (missing index) does not echo the password either', async () => {
     const ctx = createApiContext({
       mode: 'test',
-      es: { url: withPassword },
+      es: { url: withPassword, insecure: false, requestTimeoutMs: 10_000 },
       defaultIndex: `${index}_missing`,
     });
     let error: unknown;

@@ -3,6 +3,7 @@ import {
   redactDeep,
   redactSecrets,
   redactUrl,
+  registerSecret,
   urlHasCredentials,
 } from '../../engine/net/redact.ts';
 
@@ -56,6 +57,19 @@ describe('redactSecrets', () => {
     const msg = `authorization: Basic dXNlcjpwdw== failed for ${secret} and ${encodeURIComponent(secret)}`;
     const out = redactSecrets(msg, [secret, undefined, 'ab']);
     expect(out).toBe('authorization: Basic *** failed for *** and ***');
+  });
+});
+
+describe('registered secrets', () => {
+  it('are hidden in every later message, short ones are not kept', async () => {
+    registerSecret('mysql-S3NTINEL');
+    registerSecret('abc');
+    const { RwbError } = await import('../../engine/errors.ts');
+    const err = new RwbError('MYSQL_ERROR', "Access denied: 'mysql-S3NTINEL' is wrong", {
+      echo: 'mysql-S3NTINEL',
+    });
+    expect(JSON.stringify(err.toJSON())).not.toContain('S3NTINEL');
+    expect(redactSecrets('abc stays')).toBe('abc stays');
   });
 });
 

@@ -5,6 +5,7 @@
  * process) and hands the values to the engine; browser mode reads the environment only.
  */
 import { RwbError } from '../../errors.ts';
+import { registerSecret } from '../../net/redact.ts';
 
 export const SECRET_NAMES = ['esPassword', 'esApiKey', 'mysqlPassword', 'deeplApiKey'] as const;
 export type SecretName = (typeof SECRET_NAMES)[number];
@@ -30,7 +31,12 @@ export interface SecretSource {
 
 /** Browser mode and the CLI: the process environment, read-only. */
 export function secretsFromEnv(env: NodeJS.ProcessEnv = process.env): SecretSource {
-  const read = (name: SecretName): string | undefined => env[SECRET_INFO[name].envVar] || undefined;
+  const read = (name: SecretName): string | undefined => {
+    const value = env[SECRET_INFO[name].envVar] || undefined;
+    // Whatever reads a secret may hand it to a driver that quotes it: let error messages hide it.
+    registerSecret(value);
+    return value;
+  };
   const refuse = (name: SecretName): never => {
     throw new RwbError(
       'INVALID_INPUT',
@@ -61,7 +67,10 @@ export function relayedSecrets(
   return {
     kind: 'safeStorage',
     writable: true,
-    get: (name) => stored[name] ?? fromEnv.get(name),
+    get: (name) => {
+      registerSecret(stored[name]);
+      return stored[name] ?? fromEnv.get(name);
+    },
     origin: (name) => (stored[name] ? 'stored' : fromEnv.origin(name)),
     async set(name, value) {
       await write(name, value);

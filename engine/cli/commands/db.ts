@@ -20,6 +20,7 @@ import { ProgressMeter } from '../../jobs/job.ts';
 import { icecatDir } from '../../paths.ts';
 import { wholeNumberFlag } from '../flags.ts';
 import { terminalStream } from '../terminal.ts';
+import { registerSecret } from '../../net/redact.ts';
 
 export interface MysqlFlags {
   mysqlHost?: string;
@@ -48,6 +49,8 @@ export function mysqlConnectionFromFlags(
   env: NodeJS.ProcessEnv = process.env,
 ): MysqlConnection {
   const base = mysqlConnectionFromEnv(env);
+  // A driver error that quotes the password is cleaned by RwbError (see net/redact.ts).
+  registerSecret(flags.mysqlPassword);
   const port = wholeNumberFlag('--mysql-port', flags.mysqlPort, { min: 1, max: 65_535 }) ?? base.port;
   return MysqlConnectionSchema.parse({
     host: flags.mysqlHost ?? base.host,
