@@ -85,7 +85,8 @@ export function registerServeCommands(program: Command): void {
     .description(
       'Serve an exported bundle as the production search API (fastify): POST /search, POST /search/image (multipart), ' +
         'GET /documents/:spu_id, GET /health, GET /metrics (Prometheus), GET /docs (OpenAPI). Every request names its tenant ' +
-        'with the X-Tenant-ID header or ?tenant_id=. The bundle is used as is; the DeepL key, if any, comes from RWB_DEEPL_API_KEY.',
+        'with the X-Tenant-ID header or ?tenant_id=. The bundle is used as is; the DeepL key, if any, comes from RWB_DEEPL_API_KEY. ' +
+        'Every size limit and timeout is listed in docs/serve.md.',
     )
     .requiredOption('--config <bundle>', 'exported bundle (.json/.yaml), see `rwb export`')
     .option(
