@@ -12,18 +12,16 @@ import { hasIsoDateShape, isoDateProblem } from './dates.ts';
  * naming the value, rather than by ES with a 502). filters.ts turns a space before the time into
  * `T` for ES (kept out of this schema: a transform would hide the issue from union reporting).
  */
-export const IsoDateSchema = z
-  .string()
-  .superRefine((text, ctx) => {
-    const problem = isoDateProblem(text);
-    if (problem === null) return;
-    ctx.addIssue({
-      code: z.ZodIssueCode.custom,
-      message: hasIsoDateShape(text)
-        ? `${JSON.stringify(text)} is not a valid date: ${problem}`
-        : 'must be a number or an ISO date such as "2024-01-31" or "2024-01-31T08:00:00Z"',
-    });
+export const IsoDateSchema = z.string().superRefine((text, ctx) => {
+  const problem = isoDateProblem(text);
+  if (problem === null) return;
+  ctx.addIssue({
+    code: z.ZodIssueCode.custom,
+    message: hasIsoDateShape(text)
+      ? `${JSON.stringify(text)} is not a valid date: ${problem}`
+      : 'must be a number or an ISO date such as "2024-01-31" or "2024-01-31T08:00:00Z"',
   });
+});
 
 export const RangeBoundSchema = z.union([z.number().finite(), IsoDateSchema]);
 
