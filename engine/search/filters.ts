@@ -55,23 +55,27 @@ const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 /** Epoch milliseconds written as a string. */
 const EPOCH_DIGITS = /^-?\d{1,16}$/;
 
-/** The values an integer field type holds; a range bound outside them is refused by ES. */
-const INTEGER_LIMITS: Readonly<Record<string, number>> = {
-  byte: 2 ** 7,
-  short: 2 ** 15,
-  integer: 2 ** 31,
-  long: 2 ** 63,
-  unsigned_long: 2 ** 64,
+/** Bits of each integer field type; a range bound outside its values is refused by ES. */
+const INTEGER_BITS: Readonly<Record<string, number>> = {
+  byte: 7,
+  short: 15,
+  integer: 31,
+  long: 63,
+  unsigned_long: 64,
 };
 
 function checkNumber(field: SearchField, value: number, where: string): void {
-  const limit = ownValue(INTEGER_LIMITS, field.type);
-  if (limit === undefined) return;
-  const low = field.type === 'unsigned_long' ? 0 : -limit;
-  if (value < low || value > limit - 1) {
+  const bits = ownValue(INTEGER_BITS, field.type);
+  if (bits === undefined) return;
+  const signed = field.type !== 'unsigned_long';
+  const limit = 2 ** bits;
+  if (value < (signed ? -limit : 0) || value > limit - 1) {
+    // BigInt prints the exact bounds (2^63 - 1 as a double would read …776000).
+    const low = signed ? `${-(2n ** BigInt(bits))}` : '0';
+    const high = `${2n ** BigInt(bits) - 1n}`;
     throw invalid(
       where,
-      `"${field.path}" is a ${field.type} field; ${value} is outside its range (${low} to ${limit - 1})`,
+      `"${field.path}" is a ${field.type} field; ${value} is outside its range (${low} to ${high})`,
     );
   }
 }

@@ -74,6 +74,12 @@ describe('date and number filters', () => {
     });
   });
 
+  it('long bounds name the exact range', async () => {
+    await expect(
+      build({ tenantId: '1', filters: { total_inventory: { gte: 9.3e18 } } }),
+    ).rejects.toThrow(/outside its range \(-9223372036854775808 to 9223372036854775807\)/);
+  });
+
   it('numeric strings ES cannot parse are refused', async () => {
     for (const value of ['0x10', ' 5', 'Infinity', '1_000']) {
       await expect(
