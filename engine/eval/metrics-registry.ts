@@ -3,6 +3,7 @@
  * `metricRegistry['ndcg@10']` resolves any cutoff on demand; `resolveMetric` does the same but
  * throws an InvalidMetricParameterError that says what is wrong with the name.
  */
+import { ownValue } from '../own.ts';
 import {
   averagePrecision,
   dcgAtK,
@@ -114,7 +115,8 @@ export interface BoundMetric extends MetricSpec {
 function toKind(raw: string, name: string): MetricKind {
   const lower = raw.toLowerCase();
   if ((METRIC_KINDS as readonly string[]).includes(lower)) return lower as MetricKind;
-  const alias = ALIASES[lower];
+  // Own keys only: "constructor" must not resolve to Object.prototype.constructor.
+  const alias = ownValue(ALIASES, lower);
   if (alias) return alias;
   throw new InvalidMetricParameterError(
     `unknown metric "${name}"; known: ${METRIC_KINDS.join(', ')} (with @k, e.g. ndcg@10)`,

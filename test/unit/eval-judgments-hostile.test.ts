@@ -5,6 +5,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { importJudgments } from '../../engine/eval/judgments-io.ts';
+import { resolveMetric } from '../../engine/eval/metrics-registry.ts';
+import { RwbError } from '../../engine/errors.ts';
 import { getAtPath, parseConfigPath, setAtPath } from '../../engine/eval/tuner/config-path.ts';
 import { defaultSearchConfig } from '../../engine/config/search-config.ts';
 import { BUILT_IN_NAMES } from './hostile-names.ts';
@@ -94,5 +96,22 @@ describe('tuner config paths', () => {
     const updated = setAtPath(config, 'domains.constructor.boost', 7);
     expect(updated.domains[0]!.boost).toBe(7);
     expect(getAtPath(updated, 'domains.constructor.boost')).toEqual({ found: true, value: 7 });
+  });
+});
+
+describe('metric names', () => {
+  it('built-in names are unknown metrics (INVALID_INPUT), never an inherited alias', () => {
+    for (const name of BUILT_IN_NAMES) {
+      for (const asked of [name, `${name}@10`]) {
+        let error: unknown;
+        try {
+          resolveMetric(asked);
+        } catch (err) {
+          error = err;
+        }
+        expect(error, asked).toBeInstanceOf(RwbError);
+        expect((error as RwbError).code, asked).toBe('INVALID_INPUT');
+      }
+    }
   });
 });
