@@ -52,9 +52,10 @@ function walk(a: unknown, b: unknown, at: PathSegment[], out: ConfigChange[]): v
   if (isPlainObject(a) && isPlainObject(b)) {
     const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
     for (const key of keys) {
-      if (!(key in b))
+      // Own keys: a rewrite key "toString" on one side only is added/removed, not inherited.
+      if (!Object.hasOwn(b, key))
         out.push({ path: formatConfigPath([...at, key]), kind: 'removed', before: a[key] });
-      else if (!(key in a))
+      else if (!Object.hasOwn(a, key))
         out.push({ path: formatConfigPath([...at, key]), kind: 'added', after: b[key] });
       else walk(a[key], b[key], [...at, key], out);
     }

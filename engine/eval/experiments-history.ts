@@ -59,7 +59,8 @@ export function scoreHistory(
 ): ScoreHistoryPoint[] {
   const byId = new Map(revisions.map((r) => [r.id, r]));
   return filterRuns(runs, filter)
-    .filter((run) => metric in run.means)
+    // Own keys only: a metric asked as "constructor" is simply absent.
+    .filter((run) => Object.hasOwn(run.means, metric))
     .map((run) => {
       const revision = byId.get(run.revisionId);
       return {

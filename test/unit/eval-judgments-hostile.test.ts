@@ -115,3 +115,30 @@ describe('metric names', () => {
     }
   });
 });
+
+describe('config diffs and score history', () => {
+  it('a rewrite key named like a built-in on one side only is added or removed', async () => {
+    const { diffConfigs } = await import('../../engine/eval/experiments-diff.ts');
+    const a = { query: { rewrite: { dictionary: { toString: 'x', constructor: 'y' } } } };
+    const b = { query: { rewrite: { dictionary: {} } } };
+    expect(diffConfigs(a, b).map((c) => `${c.kind} ${c.path}`)).toEqual([
+      'removed query.rewrite.dictionary.constructor',
+      'removed query.rewrite.dictionary.toString',
+    ]);
+    expect(diffConfigs(b, a).map((c) => c.kind)).toEqual(['added', 'added']);
+  });
+
+  it('a metric named like a built-in has no history', async () => {
+    const { scoreHistory } = await import('../../engine/eval/experiments-history.ts');
+    const run = {
+      id: 'r1',
+      kind: 'eval',
+      createdAt: '2024-01-01T00:00:00Z',
+      revisionId: 'rev',
+      means: { 'ndcg@10': 0.5 },
+      annotations: [],
+    } as unknown as Parameters<typeof scoreHistory>[0][number];
+    expect(scoreHistory([run], [], 'constructor')).toEqual([]);
+    expect(scoreHistory([run], [], 'ndcg@10').map((p) => p.value)).toEqual([0.5]);
+  });
+});
