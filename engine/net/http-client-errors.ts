@@ -3,12 +3,25 @@
  * over the size limit, malformed framing, a request that does not arrive in time). Node reports
  * those as the server's `clientError` event with the raw socket; we write the HTTP answer ourselves,
  * in the API's `{code, message}` shape, and close the connection (its framing can no longer be
- * trusted).
+ * trusted). Both servers use this: `rwb serve` (engine/serve) and browser mode (engine/http).
  */
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import type { ApiError } from './api-errors.ts';
-import type { ServeLimits } from './limits.ts';
+
+/** The limits a parser-level answer names. */
+export interface ParserLimits {
+  maxUrlLength: number;
+  /** Request line + headers (Node's maxHeaderSize). */
+  maxHeaderBytes: number;
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
+}
+
+/** The `{code, message}` shape both servers answer errors with. */
+export interface ClientErrorBody {
+  code: string;
+  message: string;
+}
 
 interface ParserError extends Error {
   code?: string;
@@ -20,7 +33,7 @@ interface ParserError extends Error {
 
 export interface ClientErrorAnswer {
   status: number;
-  body: ApiError;
+  body: ClientErrorBody;
 }
 
 /** A complete HTTP/1.1 response with a JSON body that closes the connection. */
@@ -29,6 +42,7 @@ export function rawJsonResponse({ status, body }: ClientErrorAnswer): string {
   return (
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n` +
     'Content-Type: application/json; charset=utf-8\r\n' +
+    'X-Content-Type-Options: nosniff\r\n' +
     `Content-Length: ${Buffer.byteLength(json)}\r\n` +
     'Connection: close\r\n\r\n' +
     json
@@ -42,7 +56,7 @@ const METHOD_AND_TARGET = /^[A-Z]{3,10} [^\s]/;
  * as HPE_HEADER_OVERFLOW. When the chunk that overflowed starts with a request line that has not
  * ended (or ended past the URL limit), the URL is what was too long.
  */
-function requestLineTooLong(packet: unknown, limits: ServeLimits): boolean {
+function requestLineTooLong(packet: unknown, limits: ParserLimits): boolean {
   if (!Buffer.isBuffer(packet)) return false;
   const head = packet.subarray(0, limits.maxHeaderBytes + 64).toString('latin1');
   if (!METHOD_AND_TARGET.test(head)) return false;
@@ -53,7 +67,7 @@ function requestLineTooLong(packet: unknown, limits: ServeLimits): boolean {
 /** What to answer for a parser-level error; null when there is nobody to answer (reset socket). */
 export function answerForClientError(
   err: ParserError,
-  limits: ServeLimits,
+  limits: ParserLimits,
 ): ClientErrorAnswer | null {
   switch (err.code) {
     case 'ECONNRESET':
@@ -64,7 +78,10 @@ export function answerForClientError(
         status: 408,
         body: {
           code: 'REQUEST_TIMEOUT',
-          message: `The request did not arrive in time (headers within ${limits.headersTimeoutMs} ms, the whole request within ${limits.requestTimeoutMs} ms)`,
+          message:
+            limits.headersTimeoutMs === undefined || limits.requestTimeoutMs === undefined
+              ? 'The request did not arrive in time'
+              : `The request did not arrive in time (headers within ${limits.headersTimeoutMs} ms, the whole request within ${limits.requestTimeoutMs} ms)`,
         },
       };
     case 'HPE_HEADER_OVERFLOW':
@@ -103,7 +120,7 @@ interface SocketWithResponse extends Socket {
 
 /** fastify's `clientErrorHandler`: answer in the API shape when nothing was sent yet, then close. */
 export function createClientErrorHandler(
-  limits: ServeLimits,
+  limits: ParserLimits,
   onAnswer: (status: number) => void = () => undefined,
 ): (err: ParserError, socket: Socket) => void {
   return (err, socket) => {

@@ -15,7 +15,7 @@ import multipart from '@fastify/multipart';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { redactSecrets } from '../net/redact.ts';
 import { apiErrorReply, ClientRequestError, invalidInput } from './api-errors.ts';
-import { createClientErrorHandler } from './client-errors.ts';
+import { createClientErrorHandler } from '../net/http-client-errors.ts';
 import { readImageUpload } from './image-upload.ts';
 import { deadlineCheckIntervalMs, resolveServeLimits, type ServeLimits } from './limits.ts';
 import { buildOpenApiDocument, renderDocsPage } from './openapi.ts';

@@ -1,7 +1,7 @@
 /** The serve limits (defaults, validation) and the answers to requests Node's parser refuses. */
 import { describe, expect, it } from 'vitest';
 import { RwbError } from '../../engine/errors.ts';
-import { answerForClientError, rawJsonResponse } from '../../engine/serve/client-errors.ts';
+import { answerForClientError, rawJsonResponse } from '../../engine/net/http-client-errors.ts';
 import {
   DEFAULT_SERVE_LIMITS,
   deadlineCheckIntervalMs,
@@ -102,6 +102,7 @@ describe('answerForClientError', () => {
       [
         'HTTP/1.1 414 URI Too Long',
         'Content-Type: application/json; charset=utf-8',
+        'X-Content-Type-Options: nosniff',
         `Content-Length: ${Buffer.byteLength(body!)}`,
         'Connection: close',
       ].join('\r\n'),
