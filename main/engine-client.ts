@@ -20,6 +20,8 @@ export interface EngineClientOptions {
   profile?: string;
   /** Decrypted secrets to hand over at start (from safeStorage). */
   loadSecrets: () => SecretValues;
+  /** Why the vault cannot keep secrets (no OS encryption, basic_text), or null. */
+  secretStoreUnavailable?: () => string | null;
   /** Encrypt and keep (value) or forget (null) a secret. */
   storeSecret: (name: string, value: string | null) => Promise<void>;
   onJobEvent: (event: unknown) => void;
@@ -93,11 +95,13 @@ export function createEngineClient(options: EngineClientOptions): EngineClient {
         start();
       }
     });
+    const storeProblem = options.secretStoreUnavailable?.() ?? null;
     host.postMessage({
       type: 'init',
       appVersion: options.appVersion,
       ...(options.profile ? { profile: options.profile } : {}),
       secrets: options.loadSecrets(),
+      ...(storeProblem ? { secretStoreUnavailable: storeProblem } : {}),
     });
   };
   start();

@@ -77,7 +77,9 @@ export function startEngineHost(
         es: esConnectionWith(secrets),
         ...(message.profile ? { profile: message.profile } : {}),
       });
-    sessionOf(ctx).setSecretSource(relayedSecrets(secrets, writeSecret));
+    sessionOf(ctx).setSecretSource(
+      relayedSecrets(secrets, writeSecret, process.env, message.secretStoreUnavailable ?? null),
+    );
     stopEvents = ctx.jobs.subscribe((event) => port.post({ type: 'job-event', event }));
     resolveReady(ctx);
     port.post({ type: 'ready' });

@@ -8,7 +8,14 @@ export type SecretValues = Partial<Record<string, string>>;
 
 /** main → host */
 export type ToHost =
-  | { type: 'init'; appVersion: string; profile?: string; secrets: SecretValues }
+  | {
+      type: 'init';
+      appVersion: string;
+      profile?: string;
+      secrets: SecretValues;
+      /** Why secrets cannot be stored (no OS encryption, Linux basic_text); absent when they can. */
+      secretStoreUnavailable?: string;
+    }
   | { type: 'invoke'; id: number; name: string; input: unknown }
   /** The renderer stopped waiting (a superseded slider request): abort the operation's work. */
   | { type: 'abort'; id: number }

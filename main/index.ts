@@ -86,6 +86,7 @@ app.whenReady().then(() => {
     spawn: spawnHost,
     appVersion: app.getVersion(),
     loadSecrets: () => vault.load(),
+    secretStoreUnavailable: () => vault.unavailableReason(),
     storeSecret: (name, value) => vault.save(name, value),
     onJobEvent: (event) => {
       for (const win of windows)

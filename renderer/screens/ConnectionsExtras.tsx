@@ -260,8 +260,15 @@ export function SecretsCard() {
           <p className="muted small" data-testid="secrets-store">
             {data.store === 'env'
               ? 'Browser mode reads secrets from the environment of `rwb ui` only (set the variable and restart). They never appear in exported bundles, configs or logs.'
-              : 'Stored encrypted by the operating system (Electron safeStorage). They never appear in exported bundles, configs or logs.'}
+              : data.unavailableReason === null
+                ? 'Stored encrypted by the operating system (Electron safeStorage). They never appear in exported bundles, configs or logs.'
+                : 'Secrets are not stored on this system; the environment variables below still work.'}
           </p>
+          {data.unavailableReason !== null ? (
+            <p className="secrets-warning small" role="alert" data-testid="secrets-unavailable">
+              {data.unavailableReason}
+            </p>
+          ) : null}
           <table className="table compact">
             <thead>
               <tr>

@@ -6,6 +6,11 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiContext } from '../../engine/api/context.ts';
+import type { Envelope } from '../../engine/api/wire.ts';
+import { createEngineClient, type HostProcess } from '../../main/engine-client.ts';
+import { startEngineHost } from '../../main/engine-host.ts';
+import type { FromHost, PortLike, ToHost } from '../../main/engine-protocol.ts';
 import {
   createSecretVault,
   encryptionUnavailableReason,
@@ -62,5 +67,84 @@ describe('secret vault storage backend', () => {
     expect(
       encryptionUnavailableReason({ ...encryptor(undefined), isEncryptionAvailable: () => false }),
     ).toMatch(/no encrypted storage/);
+  });
+});
+
+/** main's engine client and the engine host in this process, over two in-memory ports. */
+function desktopWith(vault: ReturnType<typeof createSecretVault>, written: string[]) {
+  const toHost = new Set<(m: ToHost) => void>();
+  const toMain = new Set<(m: FromHost) => void>();
+  const port: PortLike<ToHost, FromHost> = {
+    post: (m) => {
+      if (m.type === 'secret-write') written.push(m.name);
+      queueMicrotask(() => toMain.forEach((l) => l(structuredClone(m))));
+    },
+    onMessage(listener) {
+      toHost.add(listener);
+      return () => void toHost.delete(listener);
+    },
+  };
+  const host = startEngineHost(port, {
+    createContext: (init) =>
+      createApiContext({
+        mode: 'electron',
+        appVersion: init.appVersion,
+        es: { url: 'http://127.0.0.1:1', insecure: false, requestTimeoutMs: 2000 },
+      }),
+  });
+  const hostProcess: HostProcess = {
+    postMessage: (m) => queueMicrotask(() => toHost.forEach((l) => l(structuredClone(m)))),
+    onMessage: (listener) => void toMain.add(listener),
+    onExit: () => undefined,
+    kill: () => undefined,
+  };
+  const client = createEngineClient({
+    spawn: () => hostProcess,
+    appVersion: '9.9.9',
+    loadSecrets: () => vault.load(),
+    secretStoreUnavailable: () => vault.unavailableReason(),
+    storeSecret: (name, value) => vault.save(name, value),
+    onJobEvent: () => undefined,
+  });
+  return { host, client };
+}
+
+describe('the desktop app under basic_text', () => {
+  it('says so in secrets.status and refuses secrets.set as bad input, before main is asked', async () => {
+    const file = path.join(dir, 'desktop', 'secrets.json');
+    const written: string[] = [];
+    const { host, client } = desktopWith(createSecretVault(encryptor('basic_text'), file), written);
+    try {
+      const status = (await client.invoke('secrets.status', null)) as Envelope<{
+        store: string;
+        writable: boolean;
+        unavailableReason: string | null;
+      }>;
+      expect(status.ok && status.value).toMatchObject({ store: 'safeStorage', writable: false });
+      expect(status.ok && status.value.unavailableReason).toMatch(/basic_text/);
+      const set = await client.invoke('secrets.set', { name: 'esPassword', value: 'S3NTINEL-pw' });
+      expect(set.ok).toBe(false);
+      expect(!set.ok && set.error.code).toBe('INVALID_INPUT');
+      expect(!set.ok && set.error.message).toMatch(/basic_text/);
+      expect(written).toEqual([]);
+      await expect(readFile(file, 'utf8')).rejects.toThrow();
+    } finally {
+      await host.close();
+    }
+  });
+
+  it('with a real keyring backend the same path stores the secret', async () => {
+    const file = path.join(dir, 'desktop-ok', 'secrets.json');
+    const written: string[] = [];
+    const { host, client } = desktopWith(createSecretVault(encryptor('gnome_libsecret'), file), written);
+    try {
+      const set = await client.invoke('secrets.set', { name: 'esPassword', value: 'S3NTINEL-pw' });
+      expect(set.ok).toBe(true);
+      expect(set.ok && set.value).toMatchObject({ writable: true, unavailableReason: null });
+      expect(written).toEqual(['esPassword']);
+      expect(await readFile(file, 'utf8')).not.toContain('S3NTINEL-pw');
+    } finally {
+      await host.close();
+    }
   });
 });

@@ -23,6 +23,8 @@ export interface SecretSource {
   /** 'env': read-only environment (browser mode); 'safeStorage': OS-encrypted (desktop). */
   readonly kind: 'env' | 'safeStorage';
   readonly writable: boolean;
+  /** Why secrets cannot be stored here (a sentence for the user), or null. */
+  readonly unavailableReason: string | null;
   get(name: SecretName): string | undefined;
   origin(name: SecretName): SecretOrigin | null;
   set(name: SecretName, value: string): Promise<void>;
@@ -46,6 +48,7 @@ export function secretsFromEnv(env: NodeJS.ProcessEnv = process.env): SecretSour
   return {
     kind: 'env',
     writable: false,
+    unavailableReason: null,
     get: read,
     origin: (name) => (read(name) ? 'env' : null),
     set: async (name) => refuse(name),
@@ -55,24 +58,32 @@ export function secretsFromEnv(env: NodeJS.ProcessEnv = process.env): SecretSour
 
 /**
  * Values the host decrypted and sent over (desktop utility process), with the environment as the
- * fallback; writes go back to the host, which encrypts and stores them.
+ * fallback; writes go back to the host, which encrypts and stores them. When main said its vault
+ * cannot protect secrets (`unavailableReason`: no OS encryption, or Linux's basic_text fallback),
+ * the source is read-only and a write is refused with that reason, before anything is sent.
  */
 export function relayedSecrets(
   initial: Partial<Record<SecretName, string>>,
   write: (name: SecretName, value: string | null) => Promise<void>,
   env: NodeJS.ProcessEnv = process.env,
+  unavailableReason: string | null = null,
 ): SecretSource & { update(values: Partial<Record<SecretName, string>>): void } {
   let stored = { ...initial };
   const fromEnv = secretsFromEnv(env);
+  const refuseWhenUnavailable = () => {
+    if (unavailableReason !== null) throw new RwbError('INVALID_INPUT', unavailableReason);
+  };
   return {
     kind: 'safeStorage',
-    writable: true,
+    writable: unavailableReason === null,
+    unavailableReason,
     get: (name) => {
       registerSecret(stored[name]);
       return stored[name] ?? fromEnv.get(name);
     },
     origin: (name) => (stored[name] ? 'stored' : fromEnv.origin(name)),
     async set(name, value) {
+      refuseWhenUnavailable();
       await write(name, value);
       stored = { ...stored, [name]: value };
     },

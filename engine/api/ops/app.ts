@@ -15,6 +15,8 @@ const SecretNameSchema = z.enum(SECRET_NAMES);
 const SecretsStatusSchema = z.object({
   store: z.enum(['env', 'safeStorage']),
   writable: z.boolean(),
+  /** Why secrets cannot be stored (desktop without OS encryption, Linux basic_text), or null. */
+  unavailableReason: z.string().nullable(),
   entries: z.array(
     z.object({
       name: SecretNameSchema,
@@ -31,6 +33,7 @@ function secretsStatus(ctx: Parameters<typeof sessionOf>[0]): z.input<typeof Sec
   return {
     store: source.kind,
     writable: source.writable,
+    unavailableReason: source.unavailableReason,
     entries: SECRET_NAMES.map((name) => ({
       name,
       ...SECRET_INFO[name],
