@@ -8,6 +8,7 @@
  */
 import { errors, type Client, type estypes } from '@elastic/elasticsearch';
 import { esErrorToRwb } from '../es/client.ts';
+import { queryRefusalOf } from '../es/query-refusals.ts';
 import { RwbError } from '../errors.ts';
 import type { Explanation } from './experiments.ts';
 
@@ -66,6 +67,10 @@ function toExplanation(raw: RawExplanation | undefined): Explanation | undefined
 
 function outcomeOf(item: estypes.MsearchResponseItem<unknown>, tenantId: string): SearchOutcome {
   if ('error' in item) {
+    // Too many clauses is the query's fault: the same INVALID_INPUT as a single search gets.
+    const refusal = queryRefusalOf(item);
+    if (refusal !== null)
+      return { ok: false, error: { code: refusal.code, message: refusal.message } };
     const cause = item.error.caused_by?.reason ?? item.error.root_cause?.[0]?.reason;
     const reason = `${item.error.type}: ${item.error.reason ?? ''}${cause ? ` (${cause})` : ''}`;
     return { ok: false, error: { code: 'ES_ERROR', message: `HTTP ${item.status}: ${reason}` } };

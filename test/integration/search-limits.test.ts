@@ -11,6 +11,7 @@ import { defaultSearchConfig, type SearchConfig } from '../../engine/config/sear
 import { createEsClient } from '../../engine/es/client.ts';
 import { deleteIndex, ensureIndex } from '../../engine/es/index.ts';
 import { RwbError } from '../../engine/errors.ts';
+import { msearchBatch } from '../../engine/eval/runner-msearch.ts';
 import { clauseLimitOf, estimateClauseCount } from '../../engine/search/clause-limit.ts';
 import { prepareSearch, search, type SearchDependencies } from '../../engine/search/searcher.ts';
 import { describeWith, esAvailable, esUrl, requireComponent } from '../helpers/components.ts';
@@ -106,6 +107,23 @@ describeWith([missingEs], 'limits of ES checked before ES, on a real cluster', (
     expect(error.code).toBe('INVALID_INPUT');
     expect(error.message).toMatch(/^query: Elasticsearch refused it as too many clauses/);
     expect(error.details).toMatchObject({ where: 'query', maxClauseCount: limit });
+  });
+
+  it("in an evaluation _msearch, the refusal is that query's INVALID_INPUT; the others run", async () => {
+    const bodies = await Promise.all(
+      [cjk(684), cjk(3)].map(
+        async (query) => (await prepareSearch({ tenantId, query }, config, deps())).request,
+      ),
+    );
+    const { outcomes } = await msearchBatch(client, index, bodies, { tenantId, url: esUrl() });
+    expect(outcomes[0]).toMatchObject({
+      ok: false,
+      error: {
+        code: 'INVALID_INPUT',
+        message: expect.stringMatching(/^query: .*too many clauses/),
+      },
+    });
+    expect(outcomes[1]?.ok).toBe(true);
   });
 
   it.each([
