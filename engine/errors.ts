@@ -18,6 +18,8 @@ export type ErrorCode =
   | 'BAD_ROW'
   | 'CANCELLED'
   | 'PARSE_ERROR'
+  /** Another writer holds a lock of the local store longer than we wait. */
+  | 'STORE_BUSY'
   | 'INTERNAL';
 
 export interface ErrorPayload {

@@ -104,6 +104,7 @@ function exitCodeFor(e: RwbError): number {
     case 'JAVA_MISSING':
     case 'MYSQL_ERROR':
     case 'DOWNLOAD_FAILED':
+    case 'STORE_BUSY':
       return EXIT.UNAVAILABLE;
     case 'CANCELLED':
       return EXIT.CANCELLED;

@@ -20,6 +20,7 @@ export function httpStatusFor(code: ErrorCode): number {
     case 'MYSQL_ERROR':
     case 'MODEL_ERROR':
     case 'DOWNLOAD_FAILED':
+    case 'STORE_BUSY':
       return 503;
     case 'INTERNAL':
       return 500;

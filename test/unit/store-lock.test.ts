@@ -84,6 +84,7 @@ describe('withFileLock', () => {
         (e: unknown) => e,
       );
       expect(err).toBeInstanceOf(RwbError);
+      expect((err as RwbError).code).toBe('STORE_BUSY');
       expect((err as RwbError).message).toContain(`held by process ${child.pid}`);
     } finally {
       child.kill('SIGKILL');

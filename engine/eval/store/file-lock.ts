@@ -175,7 +175,7 @@ async function acquire(file: string, options: LockOptions): Promise<string> {
         ? `process ${holder.pid} on ${holder.host} since ${holder.at}`
         : 'an unknown holder';
       throw new RwbError(
-        'INTERNAL',
+        'STORE_BUSY',
         `the local store is busy: ${file} is held by ${who} (waited ${Math.round(timeoutMs / 1000)} s); if no rwb process is running, delete that file`,
         { lock: file, ...(holder && { holder }) },
       );
