@@ -9,12 +9,12 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiContext } from '../../engine/api/context.ts';
 import { CANCEL_CHANNEL, ipcChannelFor, type Envelope } from '../../engine/api/wire.ts';
 import { repoRoot } from '../../engine/paths.ts';
 import { createEngineClient, type HostProcess } from '../../main/engine-client.ts';
-import { esConnectionWith, startEngineHost } from '../../main/engine-host.ts';
-import type { FromHost, PortLike, ToHost } from '../../main/engine-protocol.ts';
+import { esConnectionWith } from '../../main/engine-host.ts';
+import type { FromHost } from '../../main/engine-protocol.ts';
+import { inProcessHost } from '../helpers/in-process-host.ts';
 import { registerIpcRelay, type InvokeEventLike, type IpcMainLike } from '../../main/ipc.ts';
 import { createSecretVault, type Encryptor } from '../../main/secret-vault.ts';
 
@@ -33,38 +33,10 @@ afterAll(async () => {
   await rm(home, { recursive: true, force: true });
 });
 
-/** A host in this process, joined to the client by two in-memory ports. */
-function inProcessHost() {
-  const toHost = new Set<(m: ToHost) => void>();
-  const toMain = new Set<(m: FromHost) => void>();
-  const port: PortLike<ToHost, FromHost> = {
-    post: (m) => queueMicrotask(() => toMain.forEach((l) => l(structuredClone(m)))),
-    onMessage(listener) {
-      toHost.add(listener);
-      return () => void toHost.delete(listener);
-    },
-  };
-  const host = startEngineHost(port, {
-    createContext: (init) =>
-      createApiContext({
-        mode: 'electron',
-        appVersion: init.appVersion,
-        es: { url: UNREACHABLE_ES, insecure: false, requestTimeoutMs: 2000 },
-      }),
-  });
-  const process: HostProcess = {
-    postMessage: (m) => queueMicrotask(() => toHost.forEach((l) => l(structuredClone(m)))),
-    onMessage: (listener) => void toMain.add(listener),
-    onExit: () => undefined,
-    kill: () => undefined,
-  };
-  return { host, process };
-}
-
 describe('engine client ↔ engine host (in process)', () => {
   const stored: Array<[string, string | null]> = [];
   const events: unknown[] = [];
-  const { host, process: hostProcess } = inProcessHost();
+  const { host, process: hostProcess } = inProcessHost(UNREACHABLE_ES);
   const client = createEngineClient({
     spawn: () => hostProcess,
     appVersion: '9.9.9',

@@ -6,16 +6,14 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiContext } from '../../engine/api/context.ts';
 import type { Envelope } from '../../engine/api/wire.ts';
-import { createEngineClient, type HostProcess } from '../../main/engine-client.ts';
-import { startEngineHost } from '../../main/engine-host.ts';
-import type { FromHost, PortLike, ToHost } from '../../main/engine-protocol.ts';
+import { createEngineClient } from '../../main/engine-client.ts';
 import {
   createSecretVault,
   encryptionUnavailableReason,
   type Encryptor,
 } from '../../main/secret-vault.ts';
+import { inProcessHost } from '../helpers/in-process-host.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -70,34 +68,11 @@ describe('secret vault storage backend', () => {
   });
 });
 
-/** main's engine client and the engine host in this process, over two in-memory ports. */
+/** main's engine client (with this vault) and the engine host in this process. */
 function desktopWith(vault: ReturnType<typeof createSecretVault>, written: string[]) {
-  const toHost = new Set<(m: ToHost) => void>();
-  const toMain = new Set<(m: FromHost) => void>();
-  const port: PortLike<ToHost, FromHost> = {
-    post: (m) => {
-      if (m.type === 'secret-write') written.push(m.name);
-      queueMicrotask(() => toMain.forEach((l) => l(structuredClone(m))));
-    },
-    onMessage(listener) {
-      toHost.add(listener);
-      return () => void toHost.delete(listener);
-    },
-  };
-  const host = startEngineHost(port, {
-    createContext: (init) =>
-      createApiContext({
-        mode: 'electron',
-        appVersion: init.appVersion,
-        es: { url: 'http://127.0.0.1:1', insecure: false, requestTimeoutMs: 2000 },
-      }),
+  const { host, process: hostProcess } = inProcessHost('http://127.0.0.1:1', (m) => {
+    if (m.type === 'secret-write') written.push(m.name);
   });
-  const hostProcess: HostProcess = {
-    postMessage: (m) => queueMicrotask(() => toHost.forEach((l) => l(structuredClone(m)))),
-    onMessage: (listener) => void toMain.add(listener),
-    onExit: () => undefined,
-    kill: () => undefined,
-  };
   const client = createEngineClient({
     spawn: () => hostProcess,
     appVersion: '9.9.9',
