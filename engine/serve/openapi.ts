@@ -8,12 +8,27 @@ import { zodToJsonSchema } from 'zod-to-json-schema';
 import { SearchRequestSchema } from '../search/request-schema.ts';
 import { SearchResponseSchema, SpuResultSchema } from '../search/response-schema.ts';
 import { ApiErrorSchema } from './api-errors.ts';
+import {
+  RangeFiltersSchema,
+  StorefrontResponseSchema,
+  StorefrontSpuSchema,
+} from './storefront-v1.ts';
 import { TENANT_HEADER, TENANT_QUERY_PARAM } from './tenant.ts';
 
 /** POST /search body: a search request; the tenant comes from the header or query parameter. */
 export const SearchApiRequestSchema = SearchRequestSchema.omit({ tenantId: true });
 /** The `request` part of POST /search/image: the same options, without the vector. */
 export const ImageSearchOptionsSchema = SearchApiRequestSchema.omit({ imageVector: true });
+
+/**
+ * POST /v1/search body (seed §8.3): the same request with the seed's snake_case keys;
+ * `skuFilterDimension` stays accepted as an alias (one of the two).
+ */
+export const StorefrontRequestSchema = SearchApiRequestSchema.extend({
+  sku_filter_dimension: SearchApiRequestSchema.shape.skuFilterDimension,
+  range_filters: RangeFiltersSchema.optional(),
+});
+export const StorefrontImageOptionsSchema = StorefrontRequestSchema.omit({ imageVector: true });
 
 const HealthCheckSchema = z.object({ ok: z.boolean(), detail: z.string() });
 export const HealthResponseSchema = z.object({
@@ -79,6 +94,39 @@ const tenantParameters: JsonObject[] = [
   },
 ];
 
+const documentParameters: JsonObject[] = [
+  ...tenantParameters,
+  {
+    name: 'spu_id',
+    in: 'path',
+    required: true,
+    schema: { type: 'string', minLength: 1, maxLength: 256 },
+  },
+];
+
+/** multipart body of the image routes; `options` names the schema of the `request` part. */
+function imageUploadContent(options: string): JsonObject {
+  return {
+    'multipart/form-data': {
+      schema: {
+        type: 'object',
+        required: ['image'],
+        properties: {
+          image: {
+            type: 'string',
+            format: 'binary',
+            description: 'JPEG, PNG, WebP, GIF, AVIF or TIFF',
+          },
+          request: {
+            type: 'string',
+            description: `Optional JSON of ${options} (text query, filters, facets, size …)`,
+          },
+        },
+      },
+    },
+  };
+}
+
 export interface OpenApiInfo {
   title?: string;
   version?: string;
@@ -117,29 +165,7 @@ export function buildOpenApiDocument(info: OpenApiInfo = {}): JsonObject {
           summary:
             'Search products by an uploaded image (image tower → nested kNN on image_embedding)',
           parameters: tenantParameters,
-          requestBody: {
-            required: true,
-            content: {
-              'multipart/form-data': {
-                schema: {
-                  type: 'object',
-                  required: ['image'],
-                  properties: {
-                    image: {
-                      type: 'string',
-                      format: 'binary',
-                      description: 'JPEG, PNG, WebP, GIF, AVIF or TIFF',
-                    },
-                    request: {
-                      type: 'string',
-                      description:
-                        'Optional JSON of ImageSearchOptions (text query, filters, facets, size …)',
-                    },
-                  },
-                },
-              },
-            },
-          },
+          requestBody: { required: true, content: imageUploadContent('ImageSearchOptions') },
           responses: {
             '200': { description: 'Results', content: jsonContent('SearchResponse') },
             ...errorResponses(400, 408, 413, 414, 415, 431, 500, 502, 504),
@@ -150,17 +176,48 @@ export function buildOpenApiDocument(info: OpenApiInfo = {}): JsonObject {
         get: {
           operationId: 'getDocument',
           summary: "One product of the tenant (another tenant's product is 404 like a missing one)",
-          parameters: [
-            ...tenantParameters,
-            {
-              name: 'spu_id',
-              in: 'path',
-              required: true,
-              schema: { type: 'string', minLength: 1, maxLength: 256 },
-            },
-          ],
+          parameters: documentParameters,
           responses: {
             '200': { description: 'The product', content: jsonContent('SpuResult') },
+            ...errorResponses(400, 404, 408, 414, 431, 500, 502, 504),
+          },
+        },
+      },
+      '/v1/search': {
+        post: {
+          operationId: 'searchV1',
+          summary:
+            'Search products, seed storefront shape (§8.1/§8.3): snake_case request, results with `title` and `skus[].sku`; suggestions/related_searches are always []',
+          parameters: tenantParameters,
+          requestBody: { required: true, content: jsonContent('StorefrontSearchRequest') },
+          responses: {
+            '200': {
+              description: 'Results in the seed shape, plus the workbench fields',
+              content: jsonContent('StorefrontSearchResponse'),
+            },
+            ...errorResponses(400, 408, 413, 414, 415, 431, 500, 502, 504),
+          },
+        },
+      },
+      '/v1/search/image': {
+        post: {
+          operationId: 'searchByImageV1',
+          summary: 'Image search, seed storefront shape: `request` part as StorefrontImageOptions',
+          parameters: tenantParameters,
+          requestBody: { required: true, content: imageUploadContent('StorefrontImageOptions') },
+          responses: {
+            '200': { description: 'Results', content: jsonContent('StorefrontSearchResponse') },
+            ...errorResponses(400, 408, 413, 414, 415, 431, 500, 502, 504),
+          },
+        },
+      },
+      '/v1/documents/{spu_id}': {
+        get: {
+          operationId: 'getDocumentV1',
+          summary: 'One product of the tenant, seed storefront shape',
+          parameters: documentParameters,
+          responses: {
+            '200': { description: 'The product', content: jsonContent('StorefrontSpuResult') },
             ...errorResponses(400, 404, 408, 414, 431, 500, 502, 504),
           },
         },
@@ -209,6 +266,10 @@ export function buildOpenApiDocument(info: OpenApiInfo = {}): JsonObject {
         ImageSearchOptions: componentSchema(ImageSearchOptionsSchema),
         SearchResponse: componentSchema(SearchResponseSchema),
         SpuResult: componentSchema(SpuResultSchema),
+        StorefrontSearchRequest: componentSchema(StorefrontRequestSchema),
+        StorefrontImageOptions: componentSchema(StorefrontImageOptionsSchema),
+        StorefrontSearchResponse: componentSchema(StorefrontResponseSchema),
+        StorefrontSpuResult: componentSchema(StorefrontSpuSchema),
         Health: componentSchema(HealthResponseSchema),
         Error: componentSchema(ApiErrorSchema),
       },

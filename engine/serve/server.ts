@@ -4,6 +4,8 @@
  *   POST /search               JSON SearchRequest without tenantId
  *   POST /search/image         multipart: `image` file + optional `request` JSON
  *   GET  /documents/:spu_id    one product
+ *   POST /v1/search, POST /v1/search/image, GET /v1/documents/:spu_id
+ *                              the same in the seed's storefront shape (§8.1/§8.3; storefront-v1.ts)
  *   GET  /health               ES reachable, index there and compatible, models loaded (200/503)
  *   GET  /metrics              Prometheus text
  *   GET  /docs, /docs/openapi.json
@@ -12,7 +14,12 @@
  * JSON `{code, message, details?}`; stacks stay in the server log.
  */
 import multipart from '@fastify/multipart';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import { redactSecrets } from '../net/redact.ts';
 import { apiErrorReply, ClientRequestError, invalidInput } from './api-errors.ts';
 import { createClientErrorHandler } from '../net/http-client-errors.ts';
@@ -22,6 +29,7 @@ import { buildOpenApiDocument, renderDocsPage } from './openapi.ts';
 import { PROMETHEUS_CONTENT_TYPE } from './metrics.ts';
 import type { SearchService } from './search-service.ts';
 import type { ServeMetrics } from './serve-metrics.ts';
+import { toStorefrontResponse, toStorefrontSpu, withStorefrontRequest } from './storefront-v1.ts';
 import { distinctHeaders, tenantFromRequest } from './tenant.ts';
 
 export interface ServeAppOptions extends Partial<ServeLimits> {
@@ -163,13 +171,56 @@ export async function createServeApp(options: ServeAppOptions): Promise<FastifyI
     }
   });
 
+  const documentOf = async (request: FastifyRequest<{ Params: { spu_id: string } }>) => {
+    const tenant = tenantFromRequest(distinctHeaders(request.raw), request.query);
+    const spuId = request.params.spu_id;
+    if (!SPU_ID.test(spuId))
+      throw invalidInput('spu_id: must be 1–256 characters without control characters', 'spu_id');
+    return service.document(tenant, spuId);
+  };
+
   app.get<{ Params: { spu_id: string } }>('/documents/:spu_id', async (request, reply) => {
     try {
+      return await documentOf(request);
+    } catch (err) {
+      return sendError(reply, err);
+    }
+  });
+
+  // The seed's storefront shape (§8.1/§8.3), versioned by path so the routes above keep today's
+  // shape: a mapping over the same SearchService, not a second search.
+  app.post('/v1/search', async (request, reply) => {
+    try {
       const tenant = tenantFromRequest(distinctHeaders(request.raw), request.query);
-      const spuId = request.params.spu_id;
-      if (!SPU_ID.test(spuId))
-        throw invalidInput('spu_id: must be 1–256 characters without control characters', 'spu_id');
-      return await service.document(tenant, spuId);
+      const signal = clientGone(reply);
+      const response = await withStorefrontRequest(request.body, (body) =>
+        service.search(tenant, body, signal),
+      );
+      return toStorefrontResponse(response);
+    } catch (err) {
+      return sendError(reply, err);
+    }
+  });
+
+  app.post('/v1/search/image', async (request, reply) => {
+    try {
+      const tenant = tenantFromRequest(distinctHeaders(request.raw), request.query);
+      const upload = await readImageUpload(request, limits.maxImageBytes);
+      const signal = clientGone(reply);
+      const response = await withStorefrontRequest(
+        upload.options,
+        (options) => service.searchByImage(tenant, upload.image, options, signal),
+        'request',
+      );
+      return toStorefrontResponse(response);
+    } catch (err) {
+      return sendError(reply, err);
+    }
+  });
+
+  app.get<{ Params: { spu_id: string } }>('/v1/documents/:spu_id', async (request, reply) => {
+    try {
+      return toStorefrontSpu(await documentOf(request));
     } catch (err) {
       return sendError(reply, err);
     }

@@ -89,7 +89,7 @@ describe('formatHit', () => {
     highlight: { title_zh: ['<em>蓝</em><em>牙</em>耳机'] },
   };
 
-  it('has the seed shape and nothing of ES', () => {
+  it('has the workbench result shape (titles, sku_code) and nothing of ES', () => {
     const result = formatHit(hit, 'color', false);
     expect(result).toMatchObject({
       spu_id: '10001',

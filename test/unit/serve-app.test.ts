@@ -182,6 +182,9 @@ describe('OpenAPI at /docs', () => {
       '/metrics',
       '/search',
       '/search/image',
+      '/v1/documents/{spu_id}',
+      '/v1/search',
+      '/v1/search/image',
     ]);
     const refs = JSON.stringify(document).match(/"#\/components\/schemas\/[^"]+"/g) ?? [];
     expect(refs.length).toBeGreaterThan(5);
