@@ -3,6 +3,7 @@
  *
  *   query: bool { filter: [tenant, …filters], must: [function_score(text_recall)], should: [additive signals] }
  *   knn:   [{ title_embedding, filter: [tenant, …every filter] }, { image_embedding.vector, … }]
+ *          (+ one boost-0 clause per post-filtered facet dimension, see facetKnnFilters)
  *
  * ES unions the query's hits with each kNN clause's top k and adds their scores: that is
  * `filters AND (text_recall OR embedding_recall)`. The tenant clause is built here from `tenantId`
@@ -13,7 +14,12 @@ import type { estypes } from '@elastic/elasticsearch';
 import type { SearchConfig } from '../config/search-config-schema.ts';
 import { RwbError } from '../errors.ts';
 import type { ParsedQuery } from '../query/query-parser.ts';
-import { buildFacetAggregations, facetOwns, type FacetAggregation } from './facets.ts';
+import {
+  buildFacetAggregations,
+  facetKnnFilters,
+  facetOwns,
+  type FacetAggregation,
+} from './facets.ts';
 import {
   defaultSearchFields,
   isDateType,
@@ -146,20 +152,21 @@ export function planSearch(
   const window = Math.min(MAX_RESULT_WINDOW, resolved.from + resolved.size);
 
   const knn: estypes.KnnSearch[] = [];
-  const knnFilter = (): Query[] => [tenant, ...clauses.map((clause) => clause.query)];
+  const knnFilters = facetKnnFilters(tenant, clauses, postClauses);
+  const addKnn = (
+    field: string,
+    vector: ArrayLike<number>,
+    settings: { k: number; numCandidates: number },
+    boost: number,
+  ): void => {
+    knnFilters.forEach((filter, i) =>
+      knn.push(knnClause(field, vector, settings, i === 0 ? boost : 0, filter, window)),
+    );
+  };
   const useTextKnn =
     parsed.vector !== undefined && config.query.textEmbedding.enabled && weights.textEmbedding > 0;
   if (useTextKnn) {
-    knn.push(
-      knnClause(
-        config.query.knn.field,
-        parsed.vector!,
-        config.query.knn,
-        weights.textEmbedding,
-        knnFilter(),
-        window,
-      ),
-    );
+    addKnn(config.query.knn.field, parsed.vector!, config.query.knn, weights.textEmbedding);
   }
   if (request.imageVector !== undefined) {
     let boost = weights.imageEmbedding;
@@ -169,16 +176,7 @@ export function planSearch(
         `The ranking expression has no image_embedding_relevance(); the image query uses query.imageKnn.boost (${boost})`,
       );
     }
-    knn.push(
-      knnClause(
-        config.query.imageKnn.field,
-        request.imageVector,
-        config.query.imageKnn,
-        boost,
-        knnFilter(),
-        window,
-      ),
-    );
+    addKnn(config.query.imageKnn.field, request.imageVector, config.query.imageKnn, boost);
   }
 
   const highlightFields: FieldCollector = new Set();

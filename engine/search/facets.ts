@@ -4,6 +4,14 @@
  * its own, so a selected color still lists the other colors. That works by moving the filters a
  * facet owns from the query to post_filter (hits are still filtered) and giving each facet an
  * aggregation filter of all the other post filters.
+ *
+ * Hybrid search (kNN on) keeps the same rule. The aggregations see the query's hits plus every
+ * kNN clause's top k, so kNN hits of other values must reach them too: besides the kNN clause
+ * under every filter (the hits' embedding recall), each post-filtered dimension gets a boost-0
+ * kNN clause under every filter except its own (facetKnnFilters). Such a clause adds no score
+ * and no hit (a document it finds that passes all filters is in the main clause's top k too),
+ * only facet counts. So an unselected value's count is what the search without this facet's
+ * filter would count for that value, and a selected value's count is the hits with that value.
  */
 import type { estypes } from '@elastic/elasticsearch';
 import type { FacetConfig, SearchConfig } from '../config/search-config-schema.ts';
@@ -286,4 +294,29 @@ export function buildFacetAggregations(
     }
   }
   return { aggregations, facets: planned };
+}
+
+/**
+ * The kNN filters of a search (tenant first in each, `clauses` in their order): `[every filter]`, then one set per
+ * post-filtered facet dimension that leaves out that dimension's filters only. The first carries
+ * the kNN weight; the others (boost 0) exist so that each facet's aggregation counts the kNN hits
+ * its own filter would have kept out. A post-filtered filter is never a pre-filter of a clause
+ * whose facet it belongs to.
+ */
+export function facetKnnFilters(
+  tenant: estypes.QueryDslQueryContainer,
+  clauses: readonly FilterClause[],
+  postClauses: readonly FilterClause[],
+): estypes.QueryDslQueryContainer[][] {
+  const under = (kept: readonly FilterClause[]): estypes.QueryDslQueryContainer[] => [
+    tenant,
+    ...kept.map((clause) => clause.query),
+  ];
+  const sets = [under(clauses)];
+  for (const key of new Set(postClauses.map((clause) => clause.facetKey))) {
+    sets.push(
+      under(clauses.filter((clause) => !(postClauses.includes(clause) && clause.facetKey === key))),
+    );
+  }
+  return sets;
 }

@@ -97,6 +97,21 @@ describe('seed examples (snapshots)', () => {
       },
     ],
     [
+      'facets with their own filters selected, text and image kNN',
+      {
+        tenantId: '1',
+        query: '耳机',
+        imageVector: [0.1, 0.2, 0.3],
+        filters: {
+          category1_name: '电子产品',
+          specifications: { name: 'color', value: 'black' },
+          tags: ['新品'],
+        },
+        facets: ['category1_name', 'specifications'],
+      },
+      { embed: true },
+    ],
+    [
       '§8.3.5 sku_filter_dimension with sort',
       { tenantId: '1', query: '手机', skuFilterDimension: 'color', sort: 'price:asc' },
     ],
@@ -139,6 +154,47 @@ describe('structure: filters AND (text_recall OR embedding_recall)', () => {
     });
     expect(knn[0]!.filter).toEqual([TENANT, { term: { category_name: '手机' } }]);
     expect(knn[0]!.query_vector).toHaveLength(4);
+  });
+
+  it('keeps a post-filtered filter out of the kNN filter that feeds its own facet', async () => {
+    const config = seedSearchConfig((c) => (c.query.textEmbedding.enabled = true));
+    const category = { term: { category1_name: '电子产品' } };
+    const tags = { term: { tags: '新品' } };
+    const body = await build(
+      {
+        tenantId: '1',
+        query: '耳机',
+        filters: { category1_name: '电子产品', tags: ['新品'], min_price: { gte: 5 } },
+        facets: ['category1_name', 'tags'],
+      },
+      config,
+      { embed: true },
+    );
+    const price = (rootBool(body).filter as Query[])[1]!;
+    expect(rootBool(body).filter).toEqual([TENANT, price]);
+    expect(body.post_filter).toEqual({ bool: { filter: [category, tags] } });
+    const knn = body.knn as estypes.KnnSearch[];
+    // The weighted clause under every filter (the hits), then per post-filtered dimension a
+    // boost-0 clause without that dimension's filter (its facet's kNN hits).
+    expect(knn.map((clause) => [clause.boost, clause.filter])).toEqual([
+      [0.2, [TENANT, category, tags, price]],
+      [0, [TENANT, tags, price]],
+      [0, [TENANT, category, price]],
+    ]);
+    for (const clause of knn) {
+      expect(clause.query_vector).toEqual(knn[0]!.query_vector);
+      expect([clause.k, clause.num_candidates]).toEqual([knn[0]!.k, knn[0]!.num_candidates]);
+    }
+    // Without requested facets every filter stays a pre-filter and there is one kNN clause.
+    const plain = await build(
+      { tenantId: '1', query: '耳机', filters: { category1_name: '电子产品' }, facets: [] },
+      config,
+      { embed: true },
+    );
+    expect(plain.post_filter).toBeUndefined();
+    expect((plain.knn as estypes.KnnSearch[]).map((clause) => clause.filter)).toEqual([
+      [TENANT, category],
+    ]);
   });
 
   it('routes the original text to the detected language and the translation to the other', async () => {
