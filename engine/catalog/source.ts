@@ -4,6 +4,7 @@
  * (orphan SKUs, malformed file lines) go to `onRowError`; they never stop the stream.
  */
 import { RwbError } from '../errors.ts';
+import type { SourceColumnsReport } from './source-columns.ts';
 import type { RowError, SourceProduct, SpuRow } from './types.ts';
 
 export interface SourceOptions {
@@ -28,6 +29,11 @@ export interface ProductSource {
   count(): Promise<number>;
   products(): AsyncIterable<SourceProduct>;
   close(): Promise<void>;
+  /**
+   * Sources over tables (MySQL) say which optional columns are missing and which index fields stay
+   * empty because of it; file sources have no columns to check and leave this out.
+   */
+  columnReport?(): Promise<SourceColumnsReport>;
 }
 
 export function throwIfAborted(signal: AbortSignal | undefined, what: string): void {
