@@ -2,7 +2,7 @@
  * `rwb db …`: create the Shoplazza tables, load the demo catalog (into MySQL or an NDJSON file) and
  * load the Icecat data. Connection flags default from RWB_MYSQL_* (engine/config/connections.ts).
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { ICECAT_TENANT, icecatFiles, loadIcecatIntoMysql } from '../../catalog/icecat.ts';
 import {
   DEMO_DEFAULTS,
@@ -28,19 +28,68 @@ export interface MysqlFlags {
   mysqlUser?: string;
   mysqlPassword?: string;
   database?: string;
+  /** The seed's spellings (§3.2, `ingest_shoplazza.py --db-host …`), accepted as aliases. */
+  dbHost?: string;
+  dbPort?: string;
+  dbUsername?: string;
+  dbPassword?: string;
+  dbDatabase?: string;
 }
 
-/** Adds --mysql-host/--mysql-port/--mysql-user/--mysql-password/--database (shared with other commands). */
+type MysqlFlagKey = 'mysqlHost' | 'mysqlPort' | 'mysqlUser' | 'mysqlPassword' | 'database';
+type SeedFlagKey = 'dbHost' | 'dbPort' | 'dbUsername' | 'dbPassword' | 'dbDatabase';
+
+/** Each flag, the seed's alias for it, and their keys in the parsed options. */
+const SEED_ALIASES: ReadonlyArray<readonly [string, string, MysqlFlagKey, SeedFlagKey]> = [
+  ['--mysql-host', '--db-host', 'mysqlHost', 'dbHost'],
+  ['--mysql-port', '--db-port', 'mysqlPort', 'dbPort'],
+  ['--mysql-user', '--db-username', 'mysqlUser', 'dbUsername'],
+  ['--mysql-password', '--db-password', 'mysqlPassword', 'dbPassword'],
+  ['--database', '--db-database', 'database', 'dbDatabase'],
+];
+
+/**
+ * Adds --mysql-host/--mysql-port/--mysql-user/--mysql-password/--database (shared with other
+ * commands), and the seed's --db-host/--db-port/--db-username/--db-password/--db-database as
+ * aliases: scripts written for the seed's ingest run unchanged. The aliases are named in the help
+ * of the flag they stand for instead of doubling the option list.
+ */
 export function addMysqlOptions(cmd: Command): Command {
-  return cmd
-    .option('--mysql-host <host>', 'MySQL/MariaDB host (default: RWB_MYSQL_HOST or 127.0.0.1)')
-    .option('--mysql-port <port>', 'MySQL port (default: RWB_MYSQL_PORT or 3306)')
-    .option('--mysql-user <user>', 'MySQL user (default: RWB_MYSQL_USER or root)')
-    .option('--mysql-password <password>', 'MySQL password (default: RWB_MYSQL_PASSWORD or empty)')
+  cmd
+    .option(
+      '--mysql-host <host>',
+      'MySQL/MariaDB host (alias --db-host; default: RWB_MYSQL_HOST or 127.0.0.1)',
+    )
+    .option('--mysql-port <port>', 'MySQL port (alias --db-port; default: RWB_MYSQL_PORT or 3306)')
+    .option(
+      '--mysql-user <user>',
+      'MySQL user (alias --db-username; default: RWB_MYSQL_USER or root)',
+    )
+    .option(
+      '--mysql-password <password>',
+      'MySQL password (alias --db-password; default: RWB_MYSQL_PASSWORD or empty)',
+    )
     .option(
       '--database <name>',
-      'database with the Shoplazza tables (default: RWB_MYSQL_DATABASE or rwb_demo)',
+      'database with the Shoplazza tables (alias --db-database; default: RWB_MYSQL_DATABASE or rwb_demo)',
     );
+  for (const [, alias] of SEED_ALIASES)
+    cmd.addOption(new Option(`${alias} <value>`, `alias of the seed's ingest script`).hideHelp());
+  return cmd;
+}
+
+/** The value of a flag or of its seed alias; both given with different values is a usage error. */
+function flagOrAlias(flags: MysqlFlags, index: number): { flag: string; value?: string } {
+  const [name, alias, key, aliasKey] = SEED_ALIASES[index]!;
+  const value = flags[key];
+  const aliased = flags[aliasKey];
+  if (value !== undefined && aliased !== undefined && value !== aliased) {
+    throw new RwbError(
+      'INVALID_INPUT',
+      `${name} and ${alias} name the same setting with different values; give one of them.`,
+    );
+  }
+  return value !== undefined ? { flag: name, value } : { flag: alias, value: aliased };
 }
 
 /** Flags over environment over defaults; invalid values → INVALID_INPUT naming the flag. */
@@ -51,13 +100,18 @@ export function mysqlConnectionFromFlags(
   const base = mysqlConnectionFromEnv(env);
   // A driver error that quotes the password is cleaned by RwbError (see net/redact.ts).
   registerSecret(flags.mysqlPassword);
-  const port = wholeNumberFlag('--mysql-port', flags.mysqlPort, { min: 1, max: 65_535 }) ?? base.port;
+  registerSecret(flags.dbPassword);
+  const [host, portFlag, user, password, database] = SEED_ALIASES.map((_, i) =>
+    flagOrAlias(flags, i),
+  );
+  const port =
+    wholeNumberFlag(portFlag!.flag, portFlag!.value, { min: 1, max: 65_535 }) ?? base.port;
   return MysqlConnectionSchema.parse({
-    host: flags.mysqlHost ?? base.host,
+    host: host!.value ?? base.host,
     port,
-    user: flags.mysqlUser ?? base.user,
-    password: flags.mysqlPassword ?? base.password,
-    database: flags.database ?? base.database,
+    user: user!.value ?? base.user,
+    password: password!.value ?? base.password,
+    database: database!.value ?? base.database,
   });
 }
 
