@@ -112,7 +112,7 @@ describeWith(missing, 'rwb serve: the seed storefront API (/v1)', () => {
     expect(grouped.results.map((r) => r.spu_id)).toEqual(all.results.map((r) => r.spu_id));
     let dropped = 0;
     grouped.results.forEach((result, i) => {
-      const values = (result.skus as Array<{ options: Array<{ value: string }> }>).map(
+      const values = (result.skus as unknown as Array<{ options: Array<{ value: string }> }>).map(
         (sku) => sku.options[0]?.value,
       );
       expect(new Set(values).size).toBe(values.length);
@@ -126,7 +126,7 @@ describeWith(missing, 'rwb serve: the seed storefront API (/v1)', () => {
     const everything = await seedSearch({ query: '', size: 50 });
     expect(answer.total).toBeLessThan(everything.total);
     for (const result of answer.results) {
-      const min = (result as { prices: { min: number } }).prices.min;
+      const min = (result as unknown as { prices: { min: number } }).prices.min;
       expect(min).toBeGreaterThanOrEqual(50);
       expect(min).toBeLessThanOrEqual(200);
     }
