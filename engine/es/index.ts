@@ -83,7 +83,7 @@ async function readMapping(client: Client, index: string): Promise<estypes.Mappi
 function incompatible(index: string, what: string): RwbError {
   return new RwbError(
     'INVALID_CONFIG',
-    `Index ${index} exists but ${what}. Re-create it with --recreate (this deletes its documents), or use another index name.`,
+    `Index ${index} exists but ${what}. Re-create it with --recreate-index (this deletes the documents of every tenant in it), or use another index name.`,
     { index },
   );
 }
@@ -278,5 +278,87 @@ export async function getIndexInfo(
     };
   } catch (err) {
     throw esErrorToRwb(err, url, `reading index ${index}`);
+  }
+}
+
+/**
+ * Deletes every document of these tenants from a shared index (delete-by-query on tenant_id,
+ * waiting for it to finish, then a refresh), leaving the other tenants and the index itself as
+ * they are. Returns how many documents went. A version conflict (a document written meanwhile)
+ * fails the call rather than leaving a half-emptied tenant behind unnoticed. Clusters without the
+ * reindex module (rwb's own minimal local node has none) get the same result from search + bulk.
+ */
+export async function deleteTenantDocs(
+  client: Client,
+  index: string,
+  tenantIds: readonly string[],
+  url = 'the cluster',
+): Promise<number> {
+  if (tenantIds.length === 0) return 0;
+  const what = `deleting the documents of tenant(s) ${tenantIds.join(', ')} from ${index}`;
+  const query: estypes.QueryDslQueryContainer = { terms: { tenant_id: [...tenantIds] } };
+  try {
+    let res: estypes.DeleteByQueryResponse;
+    try {
+      res = await client.deleteByQuery({
+        index,
+        query,
+        wait_for_completion: true,
+        refresh: true,
+        conflicts: 'abort',
+      });
+    } catch (err) {
+      if (!isMissingEndpoint(err)) throw err;
+      return await deleteBySearch(client, index, query, what);
+    }
+    const failures = res.failures ?? [];
+    if (failures.length > 0) {
+      throw new RwbError(
+        'ES_ERROR',
+        `${what} failed for ${failures.length} document(s): ${failures[0]!.cause?.reason ?? 'unknown reason'}`,
+        { index },
+      );
+    }
+    return res.deleted ?? 0;
+  } catch (err) {
+    if (err instanceof RwbError) throw err;
+    throw esErrorToRwb(err, url, what);
+  }
+}
+
+/** `_delete_by_query` lives in the reindex module; without it ES answers "no handler found". */
+function isMissingEndpoint(err: unknown): boolean {
+  if (!(err instanceof errors.ResponseError) || (err.statusCode !== 400 && err.statusCode !== 405)) return false;
+  const error = (err.body as { error?: unknown } | undefined)?.error;
+  return typeof error === 'string' && /no handler found|incorrect http method/i.test(error);
+}
+
+const DELETE_ROUND = 1000;
+
+/** Search a round of matching ids, bulk-delete them with a refresh, until none match. */
+async function deleteBySearch(
+  client: Client,
+  index: string,
+  query: estypes.QueryDslQueryContainer,
+  what: string,
+): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    const res = await client.search({ index, query, size: DELETE_ROUND, _source: false, track_total_hits: false });
+    const ids = res.hits.hits.flatMap((h) => (h._id ? [h._id] : []));
+    if (ids.length === 0) return deleted;
+    const bulk = await client.bulk({
+      refresh: true,
+      operations: ids.map((id) => ({ delete: { _index: index, _id: id } })),
+    });
+    const failed = bulk.items.filter((i) => (i.delete?.status ?? 500) >= 400 && i.delete?.status !== 404);
+    if (failed.length > 0) {
+      throw new RwbError(
+        'ES_ERROR',
+        `${what} failed for ${failed.length} document(s): ${failed[0]!.delete?.error?.reason ?? 'unknown reason'}`,
+        { index },
+      );
+    }
+    deleted += ids.length;
   }
 }

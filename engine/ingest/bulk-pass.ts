@@ -18,6 +18,8 @@ export interface PassCounters {
   deleted: number;
   failed: number;
   warnings: number;
+  /** Of `deleted`: products removed (or kept out) because they are unpublished. */
+  unpublished: number;
   /** Newest update_time among the products finished in this run (the next incremental bound). */
   maxUpdateTime: Date | null;
 }
@@ -35,6 +37,8 @@ export interface StreamOptions {
   batchSize: number;
   concurrency: number;
   retries: number;
+  /** Index products whose `published` flag is off too (default: they are removed like deleted ones). */
+  includeUnpublished: boolean;
   tracker: PrefixTracker;
   counters: PassCounters;
   signal?: AbortSignal;
@@ -50,6 +54,8 @@ interface Prepared {
   op: 'index' | 'delete';
   doc: ProductDoc | { deleted: true };
   updateTime: Date | null;
+  /** A delete because the product is unpublished (not because it is deleted). */
+  unpublished?: boolean;
 }
 
 const CONNECTION_ERRORS = ['ConnectionError', 'TimeoutError', 'NoLivingConnectionsError'];
@@ -65,6 +71,7 @@ export async function indexOneStream(o: StreamOptions): Promise<void> {
 
   const finish = (p: Prepared, outcome: ItemOutcome) => {
     seqById.delete(p.id);
+    if (outcome === 'deleted' && p.unpublished) o.counters.unpublished += 1;
     o.tracker.finish(p.seq, p.id, outcome);
     if (p.updateTime && (!o.counters.maxUpdateTime || p.updateTime > o.counters.maxUpdateTime)) o.counters.maxUpdateTime = p.updateTime;
     o.onProgress();
@@ -109,7 +116,10 @@ export async function indexOneStream(o: StreamOptions): Promise<void> {
     for (const item of items) {
       const r = item.index ?? item.delete ?? item.create ?? item.update;
       const p = r?._id ? seqById.get(r._id) : undefined;
-      if (!p || r?.status === undefined || r.status >= 400) continue; // failures and 429 retries: onDrop
+      // A delete of a document that is not there (404) did what it meant to: the product is absent.
+      // ES reports it without an error, so the helper never hands it to onDrop.
+      const absent = p?.op === 'delete' && r?.status === 404;
+      if (!p || r?.status === undefined || (r.status >= 400 && !absent)) continue; // failures and 429 retries: onDrop
       if (p.op === 'delete') o.counters.deleted += 1;
       else o.counters.indexed += 1;
       finish(p, p.op === 'delete' ? 'deleted' : 'indexed');
@@ -132,7 +142,8 @@ export async function indexOneStream(o: StreamOptions): Promise<void> {
       const action = drop.operation as unknown as Record<string, { _id?: string }>;
       const id = Object.values(action)[0]?._id ?? null;
       const p = id ? seqById.get(id) : undefined;
-      const alreadyAbsent = p?.op === 'delete' && drop.status === 404; // the delete's intent holds
+      const alreadyAbsent = 'delete' in action && drop.status === 404; // the delete's intent holds
+      if (alreadyAbsent && !p) return; // already finished from the bulk response
       if (alreadyAbsent) {
         o.counters.deleted += 1;
       } else {
@@ -267,6 +278,12 @@ async function prepareBatch(
       out.push({ seq, id, op: 'delete', doc: { deleted: true }, updateTime });
       continue;
     }
+    // An unpublished product must not be findable: a delete, so that one that was indexed while
+    // published (full or incremental run) leaves the index; one never indexed is a 404, i.e. done.
+    if (!o.includeUnpublished && isUnpublished(product.spu.published)) {
+      out.push({ seq, id, op: 'delete', doc: { deleted: true }, updateTime, unpublished: true });
+      continue;
+    }
     const result = transformSpu(product);
     if (!result.ok) {
       onRejected(seq, id, result.errors);
@@ -292,6 +309,14 @@ async function prepareBatch(
     });
   }
   return out;
+}
+
+/**
+ * `published` = 0 / false. NULL or a missing column (tables without it) count as published, so a
+ * source that does not track publication indexes everything as before.
+ */
+export function isUnpublished(value: number | boolean | string | null | undefined): boolean {
+  return value === 0 || value === false || value === '0' || value === 'false';
 }
 
 function toDate(v: Date | string | null | undefined): Date | null {

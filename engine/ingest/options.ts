@@ -14,8 +14,16 @@ export const IngestOptionsSchema = z
     tenantIds: z.array(z.string().min(1)).min(1).optional(),
     es: EsConnectionSchema.default({}),
     index: z.string().min(1).default('search_products'),
-    /** Drop and create the index first (otherwise it is created when missing). */
+    /**
+     * Re-ingest from scratch without touching other tenants: delete the documents of `tenantIds`
+     * (or, without `tenantIds`, of every tenant found in the source) from the shared index, then
+     * ingest them again. The index itself and other tenants' documents stay.
+     */
     recreate: z.boolean().default(false),
+    /** Drop the whole index, every tenant's documents with it, and create it again first. */
+    recreateIndex: z.boolean().default(false),
+    /** Also index products whose `published` flag is 0 (by default they are left out / removed). */
+    includeUnpublished: z.boolean().default(false),
     /** Only SPUs whose update_time is after the last successful sync of the same source/tenants. */
     incremental: z.boolean().default(false),
     /** Documents per bulk request (the seed's default is 500). */

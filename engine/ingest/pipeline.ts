@@ -21,7 +21,8 @@ import { openImageEmbedder, type ImageEmbedder } from './image-stage.ts';
 import { FailureLog } from './failure-log.ts';
 import { suspendRefresh } from './refresh.ts';
 import { indexOneStream, isConnectionError, type PassCounters } from './bulk-pass.ts';
-import type { IngestReport } from './report.ts';
+import type { IngestReport, RecreateSummary } from './report.ts';
+import { clearTenantsForRecreate, describeRecreate, tenantsBeforeDrop } from './recreate.ts';
 
 export interface IngestHooks {
   jobId?: string;
@@ -67,27 +68,31 @@ export async function runIngest(input: IngestOptionsInput, hooks: IngestHooks = 
       imageEmbedder = await openImageEmbedder(opts.imageEmbedding);
       log('info', `Image embeddings: ${imageEmbedder.modelId} (${imageEmbedder.dims}-d) on ${imageEmbedder.executionProvider.toUpperCase()}`);
     }
-    await ensureIndex(client, {
+    let recreated: RecreateSummary | null = await tenantsBeforeDrop(client, opts);
+    const ensured = await ensureIndex(client, {
       index: opts.index,
       textDims: embedder?.dims ?? null,
       textModel: embedder?.modelId ?? null,
       imageDims: imageEmbedder?.dims ?? null,
       imageModel: imageEmbedder?.modelId ?? null,
-      recreate: opts.recreate,
+      // Only an explicit --recreate-index drops the shared index; --recreate is per tenant.
+      recreate: opts.recreateIndex,
     });
-    if (opts.recreate) log('info', `Index ${opts.index} recreated`);
+    if (opts.recreate && !opts.recreateIndex && !ensured.created) recreated = await clearTenantsForRecreate(client, opts);
+    if (recreated) log('info', describeRecreate(opts.index, recreated));
+    const fromScratch = opts.recreate || opts.recreateIndex;
     restoreRefresh = await suspendRefresh(client, opts.index);
 
     const sourceKey = describeSourceKey(opts);
-    const since = opts.incremental ? await readWatermark(client, opts.index, sourceKey, opts.tenantIds) : null;
-    if (opts.incremental) {
+    const since = opts.incremental && !fromScratch ? await readWatermark(client, opts.index, sourceKey, opts.tenantIds) : null;
+    if (opts.incremental && !fromScratch) {
       log('info', since ? `Incremental: products updated after ${since.toISOString()}` : 'Incremental: no previous sync, doing a full run');
     }
     const key = checkpointKey({ es: opts.es.url, index: opts.index, sourceKey, tenants: opts.tenantIds ?? null, since: since?.toISOString() ?? null });
     const store = hooks.checkpoints ?? new CheckpointStore();
-    if (opts.recreate || !opts.resume) await store.clear(key);
+    if (fromScratch || !opts.resume) await store.clear(key);
 
-    const counters: PassCounters = { indexed: 0, deleted: 0, failed: 0, warnings: 0, maxUpdateTime: null };
+    const counters: PassCounters = { indexed: 0, deleted: 0, failed: 0, warnings: 0, unpublished: 0, maxUpdateTime: null };
     let reconnects = 0;
     let total = 0;
     let resumedFrom = 0;
@@ -134,6 +139,8 @@ export async function runIngest(input: IngestOptionsInput, hooks: IngestHooks = 
       resumedFrom,
       indexed: counters.indexed,
       deleted: counters.deleted,
+      unpublished: counters.unpublished,
+      recreated,
       failed: counters.failed,
       warnings: counters.warnings,
       failures: failures.firstFailures(),
@@ -226,6 +233,7 @@ async function runPass(ctx: PassContext): Promise<void> {
       batchSize: opts.batchSize,
       concurrency: opts.concurrency,
       retries: opts.retries,
+      includeUnpublished: opts.includeUnpublished,
       tracker,
       counters,
       signal: ctx.signal,
@@ -275,7 +283,7 @@ export function describeSourceKey(opts: IngestOptions): string {
 
 export function summaryLine(r: IngestReport): string {
   const parts = [`${r.indexed} indexed`];
-  if (r.deleted) parts.push(`${r.deleted} deleted`);
+  if (r.deleted) parts.push(`${r.deleted} deleted${r.unpublished ? ` (${r.unpublished} unpublished)` : ''}`);
   parts.push(`${r.failed} failed`);
   if (r.warnings) parts.push(`${r.warnings} warnings`);
   if (r.resumedFrom) parts.push(`resumed after ${r.resumedFrom}`);

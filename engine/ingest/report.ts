@@ -15,6 +15,10 @@ export interface IngestReport {
   resumedFrom: number;
   indexed: number;
   deleted: number;
+  /** Of `deleted`: products removed or kept out because they are unpublished (`published` = 0). */
+  unpublished: number;
+  /** What was removed before ingesting (--recreate: these tenants; --recreate-index: the index). */
+  recreated: RecreateSummary | null;
   /** Products that did not reach the index: bad rows and documents ES rejected. */
   failed: number;
   /** Non-fatal problems (a field dropped, an orphan SKU). */
@@ -27,6 +31,12 @@ export interface IngestReport {
   reconnects: number;
   durationMs: number;
   docsPerSecond: number;
+}
+
+export interface RecreateSummary {
+  scope: 'tenants' | 'index';
+  /** Tenants whose documents were removed, with how many documents each had. */
+  tenants: Array<{ tenantId: string; docs: number }>;
 }
 
 export const MAX_FAILURES_IN_REPORT = 200;

@@ -3,6 +3,7 @@ import { esConnectionFromEnv } from '../../config/connections.ts';
 import { addMysqlOptions, mysqlConnectionFromFlags } from './db.ts';
 import { RwbError } from '../../errors.ts';
 import { runIngest, summaryLine } from '../../ingest/pipeline.ts';
+import { describeRecreate } from '../../ingest/recreate.ts';
 import type { IngestOptionsInput } from '../../ingest/options.ts';
 import { createProgressRenderer } from '../progress.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -24,6 +25,8 @@ interface IngestFlags {
   esCa?: string;
   index: string;
   recreate?: boolean;
+  recreateIndex?: boolean;
+  includeUnpublished?: boolean;
   incremental?: boolean;
   resume: boolean;
   batchSize: string;
@@ -65,7 +68,18 @@ export function registerIngestCommands(program: Command): void {
     )
     .option('--es-ca <file>', 'CA certificate file for an https cluster (env RWB_ES_CA_FILE)')
     .option('--index <name>', 'index name', 'search_products')
-    .option('--recreate', 'drop and re-create the index first')
+    .option(
+      '--recreate',
+      "re-ingest from scratch: first delete the documents of the --tenant ids (without --tenant: of every tenant in the source); other tenants' documents and the index stay",
+    )
+    .option(
+      '--recreate-index',
+      'drop the whole index (every tenant in it) and create it again first; needed after a model or mapping change',
+    )
+    .option(
+      '--include-unpublished',
+      'also index products whose published flag is 0 (by default they are not indexed, and removed when already there)',
+    )
     .option(
       '--incremental',
       'only products whose update_time is newer than the last successful sync',
@@ -118,6 +132,7 @@ export function registerIngestCommands(program: Command): void {
       if (flags.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       else {
         process.stdout.write(`Ingest into ${report.index}: ${summaryLine(report)}\n`);
+        if (report.recreated) process.stdout.write(`${describeRecreate(report.index, report.recreated)}\n`);
         if (report.embedding) {
           const e = report.embedding;
           process.stdout.write(
@@ -159,6 +174,8 @@ export function buildIngestInput(flags: IngestFlags): IngestOptionsInput {
     },
     index: flags.index,
     recreate: Boolean(flags.recreate),
+    recreateIndex: Boolean(flags.recreateIndex),
+    includeUnpublished: Boolean(flags.includeUnpublished),
     incremental: Boolean(flags.incremental),
     resume: flags.resume,
     batchSize: int('batch-size', flags.batchSize),
