@@ -84,7 +84,8 @@ export function registerServeCommands(program: Command): void {
     .summary('run the production search API over an exported bundle')
     .description(
       'Serve an exported bundle as the production search API (fastify): POST /search, POST /search/image (multipart), ' +
-        'GET /documents/:spu_id, GET /health, GET /metrics (Prometheus), GET /docs (OpenAPI). Every request names its tenant ' +
+        'GET /documents/:spu_id, GET /health, GET /metrics (Prometheus), GET /docs (OpenAPI); the same three under /v1/ in the ' +
+        "seed's storefront shape (snake_case request, title and skus[].sku). Every request names its tenant " +
         'with the X-Tenant-ID header or ?tenant_id=. The bundle is used as is; the DeepL key, if any, comes from RWB_DEEPL_API_KEY. ' +
         'Every size limit and timeout is listed in docs/serve.md.',
     )
