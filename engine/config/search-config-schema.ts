@@ -132,12 +132,22 @@ export const ImageKnnSchema = z
   })
   .strict();
 
+/** How a query that does not parse as an expression is treated (see QuerySettings.parseMode). */
+export const ParseModeSchema = z.enum(['strict', 'lenient']);
+export type ParseMode = z.infer<typeof ParseModeSchema>;
+
 export const QuerySettingsSchema = z
   .object({
     supportedLanguages: z.array(LanguageCodeSchema).min(1).default(['zh', 'en', 'ru']),
     defaultLanguage: LanguageCodeSchema.default('zh'),
     maxQueryLength: z.number().int().min(1).max(10_000).default(1000),
     maxNestingDepth: z.number().int().min(1).max(128).default(32),
+    /**
+     * `lenient`: a query that is not a valid expression (or names an unknown domain) is searched
+     * as plain text, with the parse error as a warning — shoppers type `6" tablet` or `Note:10`.
+     * `strict`: such a query is a PARSE_ERROR (the workbench's expression box shows it).
+     */
+    parseMode: ParseModeSchema.default('lenient'),
     rewrite: RewriteSchema.default({}),
     translation: TranslationSchema.default({}),
     textEmbedding: TextEmbeddingSchema.default({}),

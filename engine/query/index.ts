@@ -51,4 +51,7 @@ export {
   type ParseQueryDependencies,
   type QueryEmbedder,
   type QueryTimings,
+  type QueryParseMode,
+  type ParseFallback,
 } from './query-parser.ts';
+export { plainTextNode, plainTextOf } from './plain-text.ts';

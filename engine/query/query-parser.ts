@@ -3,7 +3,7 @@
  * → translation → query vector. The ES query builder (engine/search) turns the result into a
  * request; nothing here talks to Elasticsearch.
  */
-import type { SearchConfig } from '../config/search-config-schema.ts';
+import type { ParseMode, SearchConfig } from '../config/search-config-schema.ts';
 import { RwbError, isAbortError } from '../errors.ts';
 import { DEFAULT_DOMAIN, type QueryNode } from './ast.ts';
 import {
@@ -20,7 +20,8 @@ import {
   type DetectedLanguage,
   type LibraryDetector,
 } from './language-detection.ts';
-import { QueryParseError } from './parse-error.ts';
+import { QueryParseError, type QueryParseErrorDetails } from './parse-error.ts';
+import { plainTextNode } from './plain-text.ts';
 import {
   compiledDictionaryFor,
   originalPosition,
@@ -43,7 +44,20 @@ export interface ParseQueryDependencies {
   /** n-gram language detector; absent → `eld`, loaded on first use; null → script rules only. */
   languageDetector?: LibraryDetector | null;
   signal?: AbortSignal;
+  /**
+   * Absent: config.query.parseMode. `text` searches the characters as plain text without trying
+   * the expression syntax: what `lenient` falls back to, callable on its own.
+   */
+  parseMode?: QueryParseMode;
 }
+
+/** The config's modes plus `text` (plain text, syntax ignored). */
+export type QueryParseMode = ParseMode | 'text';
+
+/** Why a lenient parse searched the query as plain text. */
+export type ParseFallback = Omit<QueryParseErrorDetails, 'input' | 'rewritten'> & {
+  message: string;
+};
 
 export interface QueryTimings {
   rewriteMs: number;
@@ -61,6 +75,10 @@ export interface ParsedQuery {
   rewritten: RewriteResult;
   /** null for a blank query (browse: filters only). */
   ast: QueryNode | null;
+  /** The mode the query was parsed in (parseQuery always sets it; hand-built queries may not). */
+  parseMode?: QueryParseMode;
+  /** Set when a lenient parse found no valid expression and searched the text as plain text. */
+  parseFallback?: ParseFallback | null;
   /** Language of the default-domain text (or of all text when there is none). */
   language: DetectedLanguage;
   /** Every distinct term with its language and translations, in source order. */
@@ -115,6 +133,32 @@ function parseRewritten(rewrite: RewriteResult, original: string, config: Search
   }
 }
 
+/**
+ * strict: the expression or its PARSE_ERROR. lenient: the expression, or — when it does not parse
+ * or names an unknown domain — what the user typed as plain text (not the rewritten query, whose
+ * inserted expressions would otherwise be searched as words). text: plain text. A blank query is
+ * a browse in every mode; the length limit (checked before) holds in every mode.
+ */
+function parseInMode(
+  rewrite: RewriteResult,
+  original: string,
+  config: SearchConfig,
+  mode: QueryParseMode,
+): { ast: QueryNode | null; fallback: ParseFallback | null } {
+  if (rewrite.query.trim() === '') return { ast: null, fallback: null };
+  if (mode === 'text') return { ast: plainTextNode(original), fallback: null };
+  try {
+    return { ast: parseRewritten(rewrite, original, config), fallback: null };
+  } catch (err) {
+    if (mode === 'strict' || !(err instanceof QueryParseError)) throw err;
+    const { kind, position, length, expected } = err.details;
+    return {
+      ast: plainTextNode(original),
+      fallback: { message: err.message, kind, position, length, expected },
+    };
+  }
+}
+
 function positiveDefaultText(terms: readonly AnalyzedTerm[]): string {
   return terms
     .filter((term) => term.domain === DEFAULT_DOMAIN && !term.negated)
@@ -154,14 +198,26 @@ export async function parseQuery(
   const { signal } = dependencies;
   checkLength(raw, config.query.maxQueryLength);
 
+  const parseMode = dependencies.parseMode ?? config.query.parseMode;
+  const unchanged: RewriteResult = { query: raw, applied: [] };
   let mark = now();
-  const rewritten: RewriteResult = config.query.rewrite.enabled
-    ? rewriteQuery(raw, compiledDictionaryFor(config.query.rewrite.dictionary))
-    : { query: raw, applied: [] };
+  // The dictionary's values are expressions: plain text has no place for them.
+  let rewritten: RewriteResult =
+    config.query.rewrite.enabled && parseMode !== 'text'
+      ? rewriteQuery(raw, compiledDictionaryFor(config.query.rewrite.dictionary))
+      : unchanged;
   timings.rewriteMs = round(now() - mark);
 
   mark = now();
-  const ast = rewritten.query.trim() === '' ? null : parseRewritten(rewritten, raw, config);
+  const { ast, fallback } = parseInMode(rewritten, raw, config, parseMode);
+  if (fallback !== null) {
+    const dropped = rewritten.applied.map((rewrite) => `"${rewrite.key}"`).join(', ');
+    warnings.push(
+      `Not a valid query expression, searched as plain text: ${fallback.message}` +
+        (dropped === '' ? '' : ` (the rewrites of ${dropped} were not applied)`),
+    );
+    rewritten = unchanged;
+  }
   timings.parseMs = round(now() - mark);
 
   mark = now();
@@ -217,6 +273,8 @@ export async function parseQuery(
     original: raw,
     rewritten,
     ast,
+    parseMode,
+    parseFallback: fallback,
     language,
     terms,
     defaultText,

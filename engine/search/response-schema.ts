@@ -88,6 +88,22 @@ export const QueryInfoSchema = z.object({
   expression: z.string(),
   /** The typed AST (see engine/query/ast.ts), null when browsing. */
   ast: z.unknown(),
+  /** How the text was parsed: `strict` / `lenient` (config.query.parseMode) or `text`. */
+  parse_mode: z.enum(['strict', 'lenient', 'text']).optional(),
+  /**
+   * Set when a lenient parse found no valid expression (or an unknown domain) and searched the
+   * text as plain text: the parse error, as a warning rather than a failure.
+   */
+  parse_error: z
+    .object({
+      message: z.string(),
+      kind: z.string(),
+      position: z.number(),
+      length: z.number(),
+      expected: z.array(z.string()),
+    })
+    .nullable()
+    .optional(),
   language: z.object({
     language: z.string(),
     confidence: z.number(),

@@ -160,6 +160,8 @@ export function formatSearchResponse(
       rewrites: parsed.rewritten.applied.map(({ key, value, mode }) => ({ key, value, mode })),
       expression: parsed.ast === null ? '' : printQuery(parsed.ast),
       ast: parsed.ast,
+      ...(parsed.parseMode === undefined ? {} : { parse_mode: parsed.parseMode }),
+      parse_error: parsed.parseFallback ?? null,
       language: { ...parsed.language, overridden: prepared.languageOverridden },
       translations: parsed.translations,
       ranking: {

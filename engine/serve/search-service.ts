@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client, estypes } from '@elastic/elasticsearch';
 import { docId, type ProductDoc } from '../catalog/types.ts';
 import type { Bundle } from '../config/bundle-schema.ts';
+import type { ParseMode } from '../config/search-config-schema.ts';
 import type { EsConnection } from '../config/connections.ts';
 import {
   createImageEncoder,
@@ -54,6 +55,12 @@ export interface SearchServiceOptions {
   /** ONNX threads for the text model. */
   threads?: number;
   onStage?: (stage: SearchStage, seconds: number) => void;
+  /**
+   * Query text that is not a valid expression: `lenient` searches it as plain text (the parse
+   * error becomes a warning), `strict` answers 400 PARSE_ERROR. Default: the bundle's
+   * query.parseMode, itself `lenient` unless the bundle says otherwise — shoppers type `6" tablet`.
+   */
+  parseMode?: ParseMode;
 }
 
 export interface HealthCheck {
@@ -262,6 +269,7 @@ export class SearchService {
       ...(this.embedder === null ? {} : { embedder: this.embedder }),
       fields: this.fields,
       url: this.esUrl,
+      parseMode: this.options.parseMode ?? this.config.query.parseMode,
       ...(signal === undefined ? {} : { signal }),
     });
     const embedMs = prepared.parsed.timings.embedMs;

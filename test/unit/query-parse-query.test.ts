@@ -39,6 +39,7 @@ function seedConfig(change: (config: SearchConfig) => void = () => {}): SearchCo
 }
 
 const scriptOnly = { languageDetector: null };
+const strict = { ...scriptOnly, parseMode: 'strict' } as const;
 
 describe('parseQuery', () => {
   it('rewrites, parses, detects and translates a seed example', async () => {
@@ -179,9 +180,7 @@ describe('parseQuery', () => {
   });
 
   it('errors after a rewrite point at what the user typed', async () => {
-    const error = await parseQuery('芭比 AND', seedConfig(), scriptOnly).catch(
-      (err: unknown) => err,
-    );
+    const error = await parseQuery('芭比 AND', seedConfig(), strict).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(QueryParseError);
     expect((error as QueryParseError).details).toMatchObject({
       kind: 'DANGLING_OPERATOR',
@@ -196,13 +195,18 @@ describe('parseQuery', () => {
       c.query.maxQueryLength = 50;
       c.query.maxNestingDepth = 2;
     });
-    await expect(parseQuery('x'.repeat(51), config, scriptOnly)).rejects.toMatchObject({
-      code: 'PARSE_ERROR',
-      details: { kind: 'TOO_LONG' },
-    });
-    await expect(parseQuery('(((a)))', config, scriptOnly)).rejects.toMatchObject({
+    // The length limit holds in every mode: it bounds the work, it is not a syntax question.
+    for (const mode of ['strict', 'lenient', 'text'] as const) {
+      await expect(
+        parseQuery('x'.repeat(51), config, { ...scriptOnly, parseMode: mode }),
+      ).rejects.toMatchObject({ code: 'PARSE_ERROR', details: { kind: 'TOO_LONG' } });
+    }
+    await expect(parseQuery('(((a)))', config, strict)).rejects.toMatchObject({
       details: { kind: 'TOO_DEEP' },
     });
+    const deep = await parseQuery('(((a)))', config, scriptOnly);
+    expect(deep.parseFallback?.kind).toBe('TOO_DEEP');
+    expect(deep.ast).toMatchObject({ kind: 'term', domain: 'default', text: '(((a)))' });
     // A rewrite may legitimately grow the query past the limit.
     const growing = seedConfig((c) => {
       c.query.maxQueryLength = 10;
@@ -214,7 +218,7 @@ describe('parseQuery', () => {
   });
 
   it('unknown domains are typed parse errors listing the config domains', async () => {
-    await expect(parseQuery('color:red', seedConfig(), scriptOnly)).rejects.toMatchObject({
+    await expect(parseQuery('color:red', seedConfig(), strict)).rejects.toMatchObject({
       code: 'PARSE_ERROR',
       details: {
         kind: 'UNKNOWN_DOMAIN',

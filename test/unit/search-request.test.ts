@@ -268,9 +268,15 @@ describe('bad requests name the field', () => {
   });
 
   it('reports an unknown domain in the query as a parse error with its position', async () => {
-    await expect(build({ tenantId: '1', query: 'colour:red' })).rejects.toMatchObject({
+    const strict = seedSearchConfig((c) => (c.query.parseMode = 'strict'));
+    await expect(build({ tenantId: '1', query: 'colour:red' }, strict)).rejects.toMatchObject({
       code: 'PARSE_ERROR',
+      details: { kind: 'UNKNOWN_DOMAIN', position: 0 },
     });
+    // Lenient (the default): the same text is searched as plain text, the error is a warning.
+    const lenient = await prepare({ tenantId: '1', query: 'colour:red' });
+    expect(lenient.parsed.parseFallback).toMatchObject({ kind: 'UNKNOWN_DOMAIN', position: 0 });
+    expect(recallOf(lenient.request).multi_match!.query).toBe('colour:red');
   });
 });
 

@@ -286,9 +286,12 @@ describe('tenant isolation at the builder (randomized)', () => {
   });
 
   it('a query that spells a tenant is text or a parse error, never a filter', async () => {
-    await expect(build({ tenantId: 'A', query: 'tenant_id:B' })).rejects.toMatchObject({
+    const strict = seedSearchConfig((c) => (c.query.parseMode = 'strict'));
+    await expect(build({ tenantId: 'A', query: 'tenant_id:B' }, strict)).rejects.toMatchObject({
       code: 'PARSE_ERROR',
     });
+    // Lenient (the default) searches the same characters as plain text: still tenant A only.
+    assertIsolated(await build({ tenantId: 'A', query: 'tenant_id:B' }), 'A');
     const body = await build({ tenantId: 'A', query: '"tenant_id:B"' });
     assertIsolated(body, 'A');
   });

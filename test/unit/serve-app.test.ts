@@ -90,10 +90,30 @@ describe('POST /search input checks', () => {
     expect(text.json().code).toBe('UNSUPPORTED_MEDIA_TYPE');
   });
 
-  it('reports query syntax errors with their position', async () => {
-    const response = await search({ query: 'nosuch:value' });
-    expect(response.statusCode).toBe(400);
-    expect(response.json().message).toMatch(/Unknown domain "nosuch"/);
+  it('reports query syntax errors with their position in strict mode', async () => {
+    // Lenient (the default) would search `nosuch:value` as plain text and reach the closed port.
+    const bundle = await exportBundle({ config: defaultSearchConfig(), index: 'shop_products' });
+    const strict = await SearchService.create({
+      bundle,
+      es: { url: 'http://127.0.0.1:9', requestTimeoutMs: 2000 },
+      esMaxRetries: 0,
+      translator: null,
+      parseMode: 'strict',
+    });
+    const strictApp = await createServeApp({ service: strict, metrics: new ServeMetrics() });
+    try {
+      const response = await strictApp.inject({
+        method: 'POST',
+        url: '/search',
+        headers: { 'x-tenant-id': 'shop-1' },
+        payload: { query: 'nosuch:value' },
+      });
+      expect(response.statusCode).toBe(400);
+      expect(response.json().message).toMatch(/Unknown domain "nosuch"/);
+    } finally {
+      await strictApp.close();
+      await strict.close();
+    }
   });
 });
 

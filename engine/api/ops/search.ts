@@ -6,6 +6,7 @@
  *                  its position, plus the detected language and rewrites, without searching.
  */
 import { z } from 'zod';
+import { ParseModeSchema } from '../../config/search-config-schema.ts';
 import { RwbError } from '../../errors.ts';
 import { tokenize, type Token } from '../../query/lexer.ts';
 import { QueryParseError } from '../../query/parse-error.ts';
@@ -25,6 +26,11 @@ export const SearchRunInputSchema = SearchRequestSchema.extend({
   config: ConfigRefSchema.optional(),
   /** Slider positions applied on top of the config (config path → value). */
   overrides: OverridesSchema.optional(),
+  /**
+   * Absent: the config's query.parseMode (default lenient: text that is not an expression is
+   * searched as plain text, with a warning). `strict`: such text is a PARSE_ERROR.
+   */
+  parseMode: ParseModeSchema.optional(),
 });
 
 export const ConfigUsedSchema = z.object({ label: z.string(), revisionId: z.string() });
@@ -43,15 +49,20 @@ export const searchRun = defineOperation({
   output: SearchRunOutputSchema,
   handler: async (input, ctx, extras) => {
     const started = performance.now();
-    const { index: requestedIndex, config: ref, overrides, ...request } = input;
+    const { index: requestedIndex, config: ref, overrides, parseMode, ...request } = input;
     const index = requestedIndex ?? ctx.defaultIndex;
     const resolved = await resolveConfig(ctx, ref, overrides, index);
     const deps = await sessionOf(ctx).searchDependencies(resolved.config, index, extras.signal);
-    const response = await search(ctx.esClient(), index, request, resolved.config, deps).catch(
-      (err: unknown) => {
-        throw missingIndexAsNotFound(err, index);
-      },
-    );
+    const searchDeps = parseMode === undefined ? deps : { ...deps, parseMode };
+    const response = await search(
+      ctx.esClient(),
+      index,
+      request,
+      resolved.config,
+      searchDeps,
+    ).catch((err: unknown) => {
+      throw missingIndexAsNotFound(err, index);
+    });
     return {
       ...response,
       index,
@@ -187,7 +198,9 @@ export const queryCheck = defineOperation({
         index,
         extras.signal,
       );
+      // The syntax check reports what is wrong with the expression whatever the search mode.
       const parsed = await parseQuery(input.query, config, {
+        parseMode: 'strict',
         translator: deps.translator ?? null,
         ...(extras.signal ? { signal: extras.signal } : {}),
       });
