@@ -187,7 +187,7 @@ export function buildOpenApiDocument(info: OpenApiInfo = {}): JsonObject {
         post: {
           operationId: 'searchV1',
           summary:
-            'Search products, seed storefront shape (§8.1/§8.3): snake_case request, results with `title` and `skus[].sku`; suggestions/related_searches are always []',
+            'Search products, seed storefront shape (§8.1/§8.3): snake_case request, results with `title` and `skus[].sku`; suggestions/related_searches from the rewrite dictionary',
           parameters: tenantParameters,
           requestBody: { required: true, content: jsonContent('StorefrontSearchRequest') },
           responses: {

@@ -196,7 +196,7 @@ export async function createServeApp(options: ServeAppOptions): Promise<FastifyI
       const response = await withStorefrontRequest(request.body, (body) =>
         service.search(tenant, body, signal),
       );
-      return toStorefrontResponse(response);
+      return toStorefrontResponse(response, service.config.query.rewrite);
     } catch (err) {
       return sendError(reply, err);
     }
@@ -212,7 +212,7 @@ export async function createServeApp(options: ServeAppOptions): Promise<FastifyI
         (options) => service.searchByImage(tenant, upload.image, options, signal),
         'request',
       );
-      return toStorefrontResponse(response);
+      return toStorefrontResponse(response, service.config.query.rewrite);
     } catch (err) {
       return sendError(reply, err);
     }

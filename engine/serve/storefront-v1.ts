@@ -20,6 +20,7 @@ import {
   type SpuResult,
 } from '../search/response-schema.ts';
 import { invalidInput } from './api-errors.ts';
+import { storefrontHints } from './storefront-suggestions.ts';
 
 /** Seed key → the key of the internal request (the seed's spelling wins in error messages). */
 const SNAKE_TO_CAMEL = new Map<string, string>([['sku_filter_dimension', 'skuFilterDimension']]);
@@ -141,9 +142,9 @@ export const StorefrontSpuSchema = SpuResultSchema.extend({
 
 export const StorefrontResponseSchema = SearchResponseSchema.extend({
   results: z.array(StorefrontSpuSchema),
-  /** Not provided: always []. */
+  /** Rewrite-dictionary keys that begin with the query (storefront-suggestions.ts). */
   suggestions: z.array(z.string()),
-  /** Not provided: always []. */
+  /** Rewrite-dictionary keys that rewrite like a key applied to this query (its synonyms). */
   related_searches: z.array(z.string()),
 });
 
@@ -164,10 +165,15 @@ export function toStorefrontSpu(result: SpuResult, language?: string): Storefron
   };
 }
 
-export function toStorefrontResponse(response: SearchResponse): StorefrontResponse {
+/** `rewrite`: the bundle's rewrite settings, the source of suggestions and related searches. */
+export function toStorefrontResponse(
+  response: SearchResponse,
+  rewrite: { enabled: boolean; dictionary: Readonly<Record<string, string>> },
+): StorefrontResponse {
   const language = response.query.language.language;
   return {
     ...response,
     results: response.results.map((result) => toStorefrontSpu(result, language)),
+    ...storefrontHints(rewrite.dictionary, rewrite.enabled, response.query),
   };
 }

@@ -179,6 +179,34 @@ describeWith(missing, 'rwb serve: the seed storefront API (/v1)', () => {
     expect(other.status).toBe(404);
   });
 
+  it('fills suggestions and related_searches from the rewrite dictionary', async () => {
+    const { config } = fixture.bundle;
+    const dictionary = { 手机: '手机', 移动电话: '手机', 手机壳: '手机壳' };
+    const withDictionary = await startSearchApi({
+      bundle: {
+        ...fixture.bundle,
+        config: { ...config, query: { ...config.query, rewrite: { enabled: true, dictionary } } },
+      },
+      es: { url: esUrl() },
+      port: 0,
+    });
+    try {
+      const response = await fetch(`${withDictionary.url}/v1/search`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-tenant-id': '1' },
+        body: JSON.stringify(SEED_SKU_REQUEST),
+      });
+      const answer = SeedSearchResponseSchema.parse(await response.json());
+      expect(answer.suggestions).toEqual(['手机壳']);
+      expect(answer.related_searches).toEqual(['移动电话']);
+    } finally {
+      await withDictionary.close();
+    }
+    // The fixture's own bundle has no dictionary: nothing to suggest.
+    const plain = await seedSearch(SEED_SKU_REQUEST);
+    expect(plain.suggestions).toEqual([]);
+  });
+
   it('refuses bad seed input with a 400 naming the seed key', async () => {
     const response = await post('/v1/search', { query: 'x', sku_filter_dimension: 42 });
     expect(response.status).toBe(400);
