@@ -25,6 +25,8 @@ export function IngestForm({
   const [index, setIndex] = useState('');
   const [model, setModel] = useState(MODELS[0]!.id);
   const [recreate, setRecreate] = useState(false);
+  const [recreateIndex, setRecreateIndex] = useState(false);
+  const [includeUnpublished, setIncludeUnpublished] = useState(false);
   const [incremental, setIncremental] = useState(false);
   const [batchSize, setBatchSize] = useState('500');
 
@@ -42,6 +44,8 @@ export function IngestForm({
       ...(tenantIds.length ? { tenantIds } : {}),
       ...(index.trim() ? { index: index.trim() } : {}),
       recreate,
+      recreateIndex,
+      includeUnpublished,
       incremental,
       batchSize: Number(batchSize),
       embedding: { model: model || null },
@@ -185,7 +189,26 @@ export function IngestForm({
             onChange={(e) => setRecreate(e.target.checked)}
             data-testid="ingest-recreate"
           />{' '}
-          Recreate the index first
+          Re-ingest from scratch (removes these tenants&apos; documents first; other tenants are
+          kept)
+        </label>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={recreateIndex}
+            onChange={(e) => setRecreateIndex(e.target.checked)}
+            data-testid="ingest-recreate-index"
+          />{' '}
+          Drop the whole index first (every tenant; asks before deleting)
+        </label>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={includeUnpublished}
+            onChange={(e) => setIncludeUnpublished(e.target.checked)}
+            data-testid="ingest-include-unpublished"
+          />{' '}
+          Include unpublished products
         </label>
         <label className="check">
           <input

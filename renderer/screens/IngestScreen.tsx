@@ -93,6 +93,51 @@ function CurrentJob() {
   );
 }
 
+/** Asks before an ingest drops an index, naming every tenant and how many documents it loses. */
+function DropConfirmation() {
+  const pending = useIngest((s) => s.pendingDrop);
+  if (!pending) return null;
+  return (
+    <div
+      className="note"
+      role="alertdialog"
+      aria-label="Confirm dropping the index"
+      data-testid="ingest-drop-confirm"
+    >
+      <p>
+        Dropping index <code>{pending.index}</code> deletes {formatCount(pending.docCount)}{' '}
+        documents of {pending.tenants.length} tenant{pending.tenants.length === 1 ? '' : 's'}
+        {pending.tenantsTruncated ? ' (and more not listed)' : ''}:
+      </p>
+      <ul data-testid="ingest-drop-tenants">
+        {pending.tenants.map((t) => (
+          <li key={t.tenantId}>
+            tenant <code>{t.tenantId}</code>: {formatCount(t.docCount)} documents
+          </li>
+        ))}
+      </ul>
+      <div className="form-row">
+        <button
+          type="button"
+          className="button danger"
+          onClick={() => void ingestStore.getState().confirmDrop()}
+          data-testid="ingest-drop-confirm-yes"
+        >
+          Drop the index and ingest
+        </button>
+        <button
+          type="button"
+          className="button"
+          onClick={() => ingestStore.getState().dismissDrop()}
+          data-testid="ingest-drop-confirm-no"
+        >
+          Keep it
+        </button>
+      </div>
+    </div>
+  );
+}
+
 export function IngestScreen() {
   const starting = useIngest((s) => s.starting);
   const startError = useIngest((s) => s.startError);
@@ -104,6 +149,7 @@ export function IngestScreen() {
           busy={starting || running}
           onStart={(request) => void ingestStore.getState().start(request)}
         />
+        <DropConfirmation />
         {startError ? (
           <ErrorBanner
             error={startError}

@@ -10,6 +10,17 @@ import { toApiError, type ApiError } from '../api/errors.ts';
 
 export type IngestRequest = OpInput<'ingest.start'>;
 
+/** An ingest that would drop a whole index, held until the user confirms what it deletes. */
+export interface PendingDrop {
+  request: IngestRequest;
+  /** The index as the engine resolved it (the default one when the form left it empty). */
+  index: string;
+  docCount: number;
+  /** Read from the index (terms aggregation) right before asking. */
+  tenants: Array<{ tenantId: string; docCount: number }>;
+  tenantsTruncated: boolean;
+}
+
 const LOG_LIMIT = 200;
 const FAILED_LIMIT = 500;
 
@@ -19,9 +30,15 @@ export interface IngestState {
   starting: boolean;
   startError: ApiError | null;
   recent: JobSnapshot[];
+  /** Set while a `recreateIndex` request waits for the user to confirm the loss it names. */
+  pendingDrop: PendingDrop | null;
   /** Finds running/recent ingest jobs (after a reload) and starts following events. */
   init(): Promise<void>;
+  /** Starts the job; with `recreateIndex` on an index holding documents, asks first (pendingDrop). */
   start(request: IngestRequest): Promise<void>;
+  /** Goes ahead with the pending drop. */
+  confirmDrop(): Promise<void>;
+  dismissDrop(): void;
   cancel(): Promise<void>;
   /** Stops following events. */
   dispose(): void;
@@ -92,11 +109,24 @@ export function createIngestStore(client: ApiClient): StoreApi<IngestState> {
       }
     };
 
+    const launch = async (request: IngestRequest) => {
+      follow();
+      set({ starting: true, startError: null });
+      try {
+        const { jobId } = await client.call('ingest.start', request);
+        const snapshot = await client.call('jobs.get', { jobId });
+        set({ job: snapshot, starting: false });
+      } catch (err) {
+        set({ starting: false, startError: toApiError(err) });
+      }
+    };
+
     return {
       job: null,
       starting: false,
       startError: null,
       recent: [],
+      pendingDrop: null,
 
       async init() {
         follow();
@@ -110,15 +140,44 @@ export function createIngestStore(client: ApiClient): StoreApi<IngestState> {
       },
 
       async start(request) {
-        follow();
-        set({ starting: true, startError: null });
-        try {
-          const { jobId } = await client.call('ingest.start', request);
-          const snapshot = await client.call('jobs.get', { jobId });
-          set({ job: snapshot, starting: false });
-        } catch (err) {
-          set({ starting: false, startError: toApiError(err) });
+        if (request.recreateIndex) {
+          // Every tenant in the index goes with it: name them and their counts before going on.
+          set({ starting: true, startError: null, pendingDrop: null });
+          try {
+            const info = await client.call(
+              'index.info',
+              request.index ? { index: request.index } : {},
+            );
+            if (info.exists && info.docCount > 0) {
+              set({
+                starting: false,
+                pendingDrop: {
+                  request,
+                  index: info.index,
+                  docCount: info.docCount,
+                  tenants: info.tenants,
+                  tenantsTruncated: info.tenantsTruncated,
+                },
+              });
+              return;
+            }
+          } catch (err) {
+            set({ starting: false, startError: toApiError(err) });
+            return;
+          }
         }
+        await launch(request);
+      },
+
+      async confirmDrop() {
+        const pending = get().pendingDrop;
+        if (!pending) return;
+        set({ pendingDrop: null });
+        await launch(pending.request);
+      },
+
+      dismissDrop() {
+        set({ pendingDrop: null });
       },
 
       async cancel() {
