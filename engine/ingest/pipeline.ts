@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@elastic/elasticsearch';
 import { RwbError, isAbortError, toRwbError } from '../errors.ts';
 import type { RowError } from '../catalog/types.ts';
+import { describeMissingColumns, type SourceColumnsReport } from '../catalog/source-columns.ts';
 import { ProgressMeter, type JobEvent } from '../jobs/job.ts';
 import { createEsClient, assertEsReachable } from '../es/client.ts';
 import { ensureIndex } from '../es/index.ts';
@@ -96,6 +97,7 @@ export async function runIngest(input: IngestOptionsInput, hooks: IngestHooks = 
     let reconnects = 0;
     let total = 0;
     let resumedFrom = 0;
+    let sourceColumns: SourceColumnsReport | null | undefined;
     for (;;) {
       const checkpoint = await store.load(key);
       const onWarning = (e: RowError) => {
@@ -105,6 +107,15 @@ export async function runIngest(input: IngestOptionsInput, hooks: IngestHooks = 
       };
       const source = await openIngestSource(opts, since, onWarning);
       try {
+        if (sourceColumns === undefined) {
+          // Once per run: which optional columns the MySQL tables lack (seed tables have none of them).
+          sourceColumns = (await source.columnReport?.()) ?? null;
+          if (sourceColumns?.missing.length) {
+            const empty = sourceColumns.emptyFields.join(', ') || 'none';
+            log('warn', `The source tables lack ${sourceColumns.missing.length} optional columns; index fields left empty for every product: ${empty}`);
+            for (const line of describeMissingColumns(sourceColumns)) log('info', line);
+          }
+        }
         total = await source.count();
         if (reconnects === 0) resumedFrom = checkpoint?.finished ?? 0;
         if (checkpoint && reconnects === 0) log('info', `Resuming after ${checkpoint.finished} finished products (checkpoint of an earlier run)`);
@@ -145,6 +156,7 @@ export async function runIngest(input: IngestOptionsInput, hooks: IngestHooks = 
       warnings: counters.warnings,
       failures: failures.firstFailures(),
       failuresFile: await failures.close(),
+      sourceColumns: sourceColumns ?? null,
       embedding: embedder
         ? { model: embedder.modelId, dims: embedder.dims, executionProvider: embedder.executionProvider, computed: embedder.stats().computed, cached: embedder.stats().cached }
         : null,

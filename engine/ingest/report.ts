@@ -1,3 +1,4 @@
+import type { SourceColumnsReport } from '../catalog/source-columns.ts';
 import type { RowError } from '../catalog/types.ts';
 
 /** What an ingest run did; printed by the CLI, returned by the `ingest.start` job. */
@@ -26,6 +27,8 @@ export interface IngestReport {
   /** The first failures, for display; all of them are in failuresFile. */
   failures: RowError[];
   failuresFile: string | null;
+  /** MySQL: optional columns the source tables lack and the index fields left empty; null for files. */
+  sourceColumns: SourceColumnsReport | null;
   embedding: { model: string; dims: number; executionProvider: string; computed: number; cached: number } | null;
   images: { model: string; dims: number; images: number; failed: number } | null;
   reconnects: number;
