@@ -103,7 +103,7 @@ export function registerDemoCommands(program: Command): void {
     .option('--source <kind>', 'auto (MySQL if reachable, else file) | mysql | file', 'auto')
     .option('--tenants <n>', 'demo tenants', String(DEMO_DEFAULTS.tenants))
     .option('--spus <n>', 'products per tenant', String(DEMO_DEFAULTS.spusPerTenant))
-    .option('--recreate', 're-create the index before ingesting')
+    .option('--recreate', "re-ingest the demo tenants from scratch (their documents are deleted first; other tenants' stay)")
     .option('--no-ui', 'stop after the ingest instead of starting the workbench')
     .action(async (flags: DemoFlags) => {
       const tenants = wholeNumberFlag('--tenants', flags.tenants, { min: 1 });
