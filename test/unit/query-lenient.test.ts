@@ -205,8 +205,9 @@ describe('lenient parse: property test', () => {
       const lenient = await prepareIn(text, 'lenient', config).catch((err: unknown) => {
         throw new Error(`lenient failed on ${JSON.stringify(text)}: ${String(err)}`);
       });
-      const strict = await prepareIn(text, 'strict', config).catch((err: unknown) => err);
+      const strict = await prepareIn(text, 'strict', config).catch((err: unknown) => err as Error);
       if (strict instanceof Error) {
+        expect(strict, JSON.stringify(text)).toBeInstanceOf(RwbError);
         expect((strict as RwbError).code, JSON.stringify(text)).toBe('PARSE_ERROR');
         const plain = await prepareIn(text, 'text', config);
         expect(lenient.request, JSON.stringify(text)).toEqual(plain.request);
