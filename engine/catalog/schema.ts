@@ -4,6 +4,10 @@
  * regenerate with `node bin/rwb.mjs db schema --print > db/shoplazza.sql`). The DDL lives in code so
  * a packaged build that ships only compiled engine files can still create the tables.
  *
+ * These tables are a superset of Shoplazza's own (seed §3.2): the MySQL source also reads tables
+ * that have only the seed's columns; which of the columns below it requires and which it treats as
+ * optional is decided in source-columns.ts.
+ *
  * Design choices:
  * - Ids are VARCHAR with a binary collation: merchants' ids are numeric or opaque strings, and keyset
  *   pagination (mysql-source.ts) needs an exact, case-sensitive order.
