@@ -207,6 +207,57 @@ describeWith(missing, 'rwb serve: the seed storefront API (/v1)', () => {
     expect(plain.suggestions).toEqual([]);
   });
 
+  it('answers hostile seed keys and values with 2xx or a 4xx in the error shape, never 5xx', async () => {
+    const names = ['__proto__', 'constructor', 'toString', '', ' ', '\u0000', 'a'.repeat(5000)];
+    const values: unknown[] = [
+      null,
+      0,
+      '',
+      [],
+      {},
+      { gte: 'x' },
+      { gte: 1, gt: 2 },
+      '名'.repeat(300),
+    ];
+    const bodies: string[] = [];
+    for (const name of names) {
+      bodies.push(`{"range_filters": {${JSON.stringify(name)}: {"gte": 1}}}`);
+      bodies.push(JSON.stringify({ sku_filter_dimension: name }));
+      bodies.push(`{${JSON.stringify(name)}: 1, "query": "x"}`);
+    }
+    for (const value of values) {
+      bodies.push(JSON.stringify({ range_filters: { min_price: value } }));
+      bodies.push(JSON.stringify({ range_filters: value }));
+      bodies.push(JSON.stringify({ sku_filter_dimension: value, skuFilterDimension: value }));
+    }
+    const statuses = new Set<number>();
+    for (const body of bodies) {
+      const response = await fetch(`${api.url}/v1/search`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-tenant-id': '1' },
+        body,
+      });
+      const json = (await response.json()) as { code?: string; message?: string };
+      statuses.add(response.status);
+      expect(response.status, body.slice(0, 200)).toBeLessThan(500);
+      if (response.status >= 400) {
+        expect(typeof json.code).toBe('string');
+        expect(typeof json.message).toBe('string');
+      }
+    }
+    // A `__proto__` range is refused (by the body parser already), not dropped, which would search
+    // unfiltered.
+    const proto = await fetch(`${api.url}/v1/search`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-tenant-id': '1' },
+      body: '{"range_filters": {"__proto__": {"gte": 1}}}',
+    });
+    expect(proto.status).toBe(400);
+    // Both answers and refusals happened: the sweep reached the search.
+    expect(statuses.has(200)).toBe(true);
+    expect(statuses.has(400)).toBe(true);
+  });
+
   it('refuses bad seed input with a 400 naming the seed key', async () => {
     const response = await post('/v1/search', { query: 'x', sku_filter_dimension: 42 });
     expect(response.status).toBe(400);
