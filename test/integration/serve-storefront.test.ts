@@ -5,6 +5,7 @@
  * §8.1/§8.3.4). Also: the `/v1` answer is the unversioned route's search (same hits, same order),
  * only shaped as the seed's, and the unversioned routes keep today's shape.
  */
+import { Ajv } from 'ajv';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { generateDemoCatalog } from '../../engine/catalog/demo-catalog.ts';
 import { startSearchApi, type RunningSearchApi } from '../../engine/serve/index.ts';
@@ -256,6 +257,20 @@ describeWith(missing, 'rwb serve: the seed storefront API (/v1)', () => {
     // Both answers and refusals happened: the sweep reached the search.
     expect(statuses.has(200)).toBe(true);
     expect(statuses.has(400)).toBe(true);
+  });
+
+  it('answers as its OpenAPI document says, and the document takes the seed requests', async () => {
+    const document = await (await fetch(`${api.url}/docs/openapi.json`)).json();
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    const request = ajv.compile(document.components.schemas.StorefrontSearchRequest);
+    for (const [name, body] of SEED_REQUESTS)
+      expect(request(body), `${name}: ${JSON.stringify(request.errors)}`).toBe(true);
+    const response = ajv.compile(document.components.schemas.StorefrontSearchResponse);
+    const real = await (await post('/v1/search', { ...SEED_SKU_REQUEST, explain: true })).json();
+    expect(response(real), JSON.stringify(response.errors)).toBe(true);
+    const spu = ajv.compile(document.components.schemas.StorefrontSpuResult);
+    const product = await fetch(`${api.url}/v1/documents/${real.results[0].spu_id}?tenant_id=1`);
+    expect(spu(await product.json()), JSON.stringify(spu.errors)).toBe(true);
   });
 
   it('refuses bad seed input with a 400 naming the seed key', async () => {
