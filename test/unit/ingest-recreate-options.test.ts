@@ -5,7 +5,7 @@
  */
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { IngestStartInputSchema } from '../../engine/api/ops/ingest.ts';
+import { IngestStartInputSchema, ingestStart } from '../../engine/api/ops/ingest.ts';
 import { buildIngestInput, registerIngestCommands } from '../../engine/cli/commands/ingest.ts';
 import { isUnpublished } from '../../engine/ingest/bulk-pass.ts';
 import { describeRecreate } from '../../engine/ingest/recreate.ts';
@@ -51,6 +51,12 @@ describe('ingest recreate / published options', () => {
       recreateIndex: false,
       includeUnpublished: false,
     });
+    expect(ingestStart.label!({ ...parsed, tenantIds: ['7'], recreate: true })).toBe(
+      'Ingest from file (tenants 7), re-creating the tenants',
+    );
+    expect(ingestStart.label!({ ...parsed, recreateIndex: true })).toBe(
+      'Ingest from file, dropping the index first',
+    );
     expect(
       IngestStartInputSchema.safeParse({
         source: { kind: 'file', path: '/tmp/x' },

@@ -17,7 +17,10 @@ export const ingestStart = defineJob({
   jobKind: 'ingest',
   input: IngestStartInputSchema,
   result: z.custom<IngestReport>((v) => typeof v === 'object' && v !== null),
-  label: (input) => `Ingest from ${input.source.kind}${input.tenantIds ? ` (tenants ${input.tenantIds.join(', ')})` : ''}`,
+  label: (input) =>
+    `Ingest from ${input.source.kind}${input.tenantIds ? ` (tenants ${input.tenantIds.join(', ')})` : ''}` +
+    // Visible in the job list: which runs removed documents before indexing.
+    (input.recreateIndex ? ', dropping the index first' : input.recreate ? ', re-creating the tenants' : ''),
   run: async (input, ctx, job) => {
     // Loaded on first use: the pipeline pulls in the ONNX runtime and the source drivers.
     const { runIngest } = await import('../../ingest/pipeline.ts');
