@@ -6,7 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { SearchConfig } from '../../engine/config/search-config.ts';
+import { SearchRunInputSchema } from '../../engine/api/ops/search.ts';
 import { RwbError } from '../../engine/errors.ts';
+import { prepareEvalRequest } from '../../engine/eval/runner-prepare.ts';
 import { plainTextOf } from '../../engine/query/plain-text.ts';
 import { printQuery } from '../../engine/query/print.ts';
 import { parseQuery, type QueryParseMode } from '../../engine/query/query-parser.ts';
@@ -82,6 +84,27 @@ describe('lenient parse: shopper text from the issue', () => {
     // Position in what the user typed, not in the rewritten text.
     expect(parsed.parseFallback).toMatchObject({ kind: 'DANGLING_OPERATOR', position: 6 });
     expect(parsed.warnings[0]).toContain('the rewrites of "芭比" were not applied');
+  });
+
+  it('the eval runner searches shopper text leniently by default (and strictly when told)', async () => {
+    const options = { tenantId: '1', k: 10, facets: false, explain: false };
+    const deps = { languageDetector: null };
+    const prepared = await prepareEvalRequest('Note:10 pro', seedSearchConfig(), options, deps);
+    expect(prepared.warnings.join('\n')).toContain('searched as plain text');
+    const strictConfig = seedSearchConfig((c) => (c.query.parseMode = 'strict'));
+    await expect(
+      prepareEvalRequest('Note:10 pro', strictConfig, options, deps),
+    ).rejects.toMatchObject({ code: 'PARSE_ERROR' });
+  });
+
+  it('search.run offers the parse mode; anything but strict or lenient is refused', () => {
+    const run = (parseMode: unknown) =>
+      SearchRunInputSchema.safeParse({ tenantId: '1', query: '6" tablet', parseMode }).success;
+    expect(run('strict')).toBe(true);
+    expect(run('lenient')).toBe(true);
+    expect(run(undefined)).toBe(true);
+    expect(run('text')).toBe(false);
+    expect(run('loose')).toBe(false);
   });
 
   it('a blank query is a browse in every mode', async () => {
