@@ -4,8 +4,10 @@
  * everything, and unpublished products are never searchable — left out of a full run, removed by
  * an incremental one when they become unpublished.
  */
+import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoCatalog, loadDemoIntoMysql } from '../../engine/catalog/demo-catalog.ts';
 import type { ProductDoc, SourceProduct } from '../../engine/catalog/types.ts';
@@ -49,6 +51,17 @@ async function indexUuid(index = fx.index): Promise<string> {
 }
 
 const idOf = (p: SourceProduct) => `${p.spu.tenant_id}:${p.spu.id}`;
+
+/** `rwb ingest … --json` as a user runs it; returns the printed report. */
+async function rwbIngest(args: string[]): Promise<{ recreated: unknown; indexed: number }> {
+  const root = path.resolve(import.meta.dirname, '..', '..');
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [path.join(root, 'bin', 'rwb.mjs'), 'ingest', '--source', 'file', '--es', esUrl(), '--index', fx.index, '--no-embeddings', '--json', ...args],
+    { cwd: fx.tmp, env: { ...process.env, RWB_HOME: path.join(fx.tmp, 'home'), CI: '' }, timeout: 110_000 },
+  );
+  return JSON.parse(stdout) as { recreated: unknown; indexed: number };
+}
 
 describeWith(missing, 'ingest: tenants sharing one index, published products only', () => {
   beforeAll(async () => {
@@ -99,6 +112,17 @@ describeWith(missing, 'ingest: tenants sharing one index, published products onl
       expect(await perTenant()).toEqual({ '1': one.length, '2': two.length, '3': all['3'] });
       expect(await docOrNull(idOf(ofTenant('2')[0]!))).toBeNull();
       expect(await docOrNull(idOf(ofTenant('3')[5]!))).toEqual(samples['3']);
+    });
+
+    it('CLI: --tenant with --recreate replaces that tenant and leaves the others', async () => {
+      const before = await perTenant();
+      const [removed, ...kept] = ofTenant('3');
+      const file = await writeProducts('t3.ndjson', kept);
+      const report = await rwbIngest(['--file', file, '--tenant', '3', '--recreate']);
+      expect(report.recreated).toEqual({ scope: 'tenants', tenants: [{ tenantId: '3', docs: before['3'] }] });
+      expect(report.indexed).toBe(kept.length);
+      expect(await perTenant()).toEqual({ ...before, '3': kept.length });
+      expect(await docOrNull(idOf(removed!))).toBeNull();
     });
 
     it('recreateIndex drops every tenant and says which went', async () => {
