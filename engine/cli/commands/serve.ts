@@ -10,6 +10,17 @@ import { DEFAULT_SERVE_LIMITS, startSearchApi, type ServeLimits } from '../../se
 import { loadConfigOrBundle } from './search.ts';
 import { defaultConfigForIndex } from '../../search/index-default-config.ts';
 import { wholeNumberFlag } from '../flags.ts';
+import { ParseModeSchema, type ParseMode } from '../../config/search-config-schema.ts';
+import { RwbError } from '../../errors.ts';
+
+/** `--parse-mode strict|lenient`; absent: the bundle's query.parseMode. Anything else is a usage error. */
+export function parseModeFlag(value: string | undefined): ParseMode | undefined {
+  if (value === undefined) return undefined;
+  const parsed = ParseModeSchema.safeParse(value.trim());
+  if (!parsed.success)
+    throw new RwbError('INVALID_INPUT', `--parse-mode must be strict or lenient, got "${value}"`);
+  return parsed.data;
+}
 
 interface ServeFlags {
   config: string;
@@ -20,6 +31,7 @@ interface ServeFlags {
   imageModel?: string;
   threads?: string;
   esTimeoutMs: string;
+  parseMode?: string;
   bodyLimit?: string;
   maxImageBytes?: string;
   headersTimeoutMs?: string;
@@ -106,12 +118,17 @@ export function registerServeCommands(program: Command): void {
       '--es-timeout-ms <n>',
       'per-request Elasticsearch timeout; slower answers are 504',
       '10000',
+    )
+    .option(
+      '--parse-mode <mode>',
+      "strict (a query that is not a valid expression is 400) or lenient (searched as plain text); default: the bundle's query.parseMode",
     );
   for (const [flag, key, help] of LIMIT_FLAGS)
     serve.option(flag, `${help} (default ${DEFAULT_SERVE_LIMITS[key]})`);
   serve.action(async (flags: ServeFlags) => {
     const env = esConnectionFromEnv();
     const threads = wholeNumberFlag('--threads', flags.threads, { min: 1, max: 64 });
+    const parseMode = parseModeFlag(flags.parseMode);
     const api = await startSearchApi({
       bundle: flags.config,
       es: {
@@ -127,6 +144,7 @@ export function registerServeCommands(program: Command): void {
       ...(flags.index === undefined ? {} : { index: flags.index }),
       ...(flags.imageModel === undefined ? {} : { imageModelPath: flags.imageModel }),
       ...(threads === undefined ? {} : { threads }),
+      ...(parseMode === undefined ? {} : { parseMode }),
       ...limitsFromFlags(flags),
     });
     const { bundle } = api.service;
