@@ -43,7 +43,15 @@ function priceOf(result: SpuResult): string {
 
 const score = (value: number | null): string => (value === null ? '-' : value.toFixed(4));
 
-export function renderSearchTable(response: SearchResponse, titleWidth = 48): string {
+/**
+ * `notices` are about the setup rather than this query (e.g. no translator and no English titles);
+ * they follow the query's own warnings.
+ */
+export function renderSearchTable(
+  response: SearchResponse,
+  titleWidth = 48,
+  notices: readonly string[] = [],
+): string {
   const lines: string[] = [];
   const { query } = response;
   const language = `${query.language.language} (${query.language.overridden ? 'given' : `${query.language.method}, ${query.language.confidence.toFixed(2)}`})`;
@@ -70,6 +78,7 @@ export function renderSearchTable(response: SearchResponse, titleWidth = 48): st
     `Hits:         ${response.total}${response.total_relation === 'gte' ? '+' : ''} (showing ${response.from + 1}–${response.from + response.results.length})`,
   );
   for (const warning of query.warnings) lines.push(`Warning:      ${warning}`);
+  for (const notice of notices) lines.push(`Notice:       ${notice}`);
   lines.push('');
   if (response.results.length === 0) {
     lines.push('No results.');

@@ -19,6 +19,35 @@ import { search } from '../../search/searcher.ts';
 import { renderSearchTable } from './search-output.ts';
 import { redactUrl } from '../../net/redact.ts';
 import { wholeNumberFlag } from '../flags.ts';
+import {
+  englishCoverage,
+  missingTranslatorReason,
+  untranslatedEnglishNotice,
+} from '../../search/translation-notice.ts';
+import { translatorSecretsFromEnv } from '../../query/translation/translator.ts';
+import type { Client } from '@elastic/elasticsearch';
+import type { TranslationSettings } from '../../config/search-config-schema.ts';
+
+/**
+ * The "no translator and no English titles" notice for this tenant, or null. Best effort: one
+ * size-0 request, asked only when there is no translator; if it fails, the search itself reports.
+ */
+export async function translationNoticeFor(
+  client: Client,
+  index: string,
+  tenantId: string,
+  settings: TranslationSettings,
+  deeplApiKey = translatorSecretsFromEnv().deeplApiKey,
+): Promise<string | null> {
+  const reason = missingTranslatorReason(settings, deeplApiKey);
+  if (reason === null) return null;
+  try {
+    const coverage = await englishCoverage(client, index, { tenantId });
+    return untranslatedEnglishNotice(reason, coverage, `tenant ${tenantId}`);
+  } catch {
+    return null;
+  }
+}
 
 interface SearchFlags {
   tenant: string;
@@ -104,7 +133,8 @@ export function registerSearchCommands(program: Command): void {
     .description(
       'Search one tenant through the full engine: rewrite dictionary, domain syntax (title:…), AND/OR/ANDNOT/RANK, ' +
         'language detection, translation (glossary; DeepL with RWB_DEEPL_API_KEY), query vector when the config enables ' +
-        'text embedding, filters, facets, ranking expression. Prints a table, or the search API response with --json.',
+        'text embedding, filters, facets, ranking expression. Prints a table, or the search API response with --json. ' +
+          'Says (a Notice line; on stderr with --json) when no translator is configured and the tenant has no English titles.',
     )
     .argument('[query]', 'the query (empty: browse with filters only)', '')
     .requiredOption('--tenant <id>', 'tenant whose products are searched')
@@ -171,15 +201,19 @@ export function registerSearchCommands(program: Command): void {
         embedder = async (text) => (await model.encodeQueries([text]))[0]!;
       }
       try {
+        const notice = await translationNoticeFor(client, index, flags.tenant, config.query.translation);
         const response = await search(client, index, request, config, {
           translator,
           ...(embedder === undefined ? {} : { embedder }),
           url: redactUrl(url),
         });
-        if (flags.json) process.stdout.write(`${JSON.stringify(response, null, 2)}\n`);
-        else
+        if (flags.json) {
+          process.stdout.write(`${JSON.stringify(response, null, 2)}\n`);
+          // stdout stays one valid JSON document; the notice goes to stderr.
+          if (notice !== null) process.stderr.write(`notice: ${notice}\n`);
+        } else
           process.stdout.write(
-            `Index:        ${index} at ${redactUrl(url)} (config: ${loaded.source})\n${renderSearchTable(response)}`,
+            `Index:        ${index} at ${redactUrl(url)} (config: ${loaded.source})\n${renderSearchTable(response, 48, notice === null ? [] : [notice])}`,
           );
       } finally {
         await encoder?.close();
