@@ -191,6 +191,8 @@ export function checkSearchConfigFields(
   check(['query', 'knn', 'field'], config.query.knn.field, 'vector');
   if (config.query.imageKnn.enabled)
     check(['query', 'imageKnn', 'field'], config.query.imageKnn.field, 'vector');
+  if (config.ranking.popularityField !== undefined)
+    check(['ranking', 'popularityField'], config.ranking.popularityField, 'numeric');
   config.ranking.functions.forEach((fn, i) =>
     check(
       ['ranking', 'functions', i, 'field'],
@@ -202,7 +204,9 @@ export function checkSearchConfigFields(
   // by the rules check, so it is skipped here.
   let additive: ReturnType<typeof parseRankingExpression>['additive'] = [];
   try {
-    additive = parseRankingExpression(config.ranking.expression).additive;
+    additive = parseRankingExpression(config.ranking.expression, {
+      popularityField: config.ranking.popularityField,
+    }).additive;
   } catch {
     additive = [];
   }

@@ -129,7 +129,9 @@ function checkRewriteDictionary(config: SearchConfig, out: IssueList): void {
 /** The expression must parse now, not at the first search after an export reaches production. */
 function checkRankingExpression(config: SearchConfig, out: IssueList): void {
   try {
-    parseRankingExpression(config.ranking.expression);
+    parseRankingExpression(config.ranking.expression, {
+      popularityField: config.ranking.popularityField,
+    });
   } catch (err) {
     if (!(err instanceof RankingExpressionError)) throw err;
     out.add(['ranking', 'expression'], err.message.replace(/^ranking\.expression:\s*/, ''));

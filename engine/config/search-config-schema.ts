@@ -198,6 +198,12 @@ export const RankingSchema = z
     expression: z.string().trim().min(1).default(DEFAULT_RANKING_EXPRESSION),
     description: z.string().optional(),
     functions: z.array(RankingFunctionSchema).default([]),
+    /**
+     * The numeric field `field_value()` scores when the expression names none (seed §5.3 writes
+     * `field_value()` bare), e.g. "total_inventory" or a sales count. Unset: a bare
+     * `field_value()` is a config error.
+     */
+    popularityField: FieldNameSchema.optional(),
     scoreMode: z.enum(['multiply', 'sum', 'avg', 'first', 'max', 'min']).default('sum'),
     boostMode: z.enum(['multiply', 'replace', 'sum', 'avg', 'max', 'min']).default('multiply'),
     tieBreaker: z.number().min(0).max(1).default(0),

@@ -140,7 +140,9 @@ export function planSearch(
   const catalog = options.fields ?? defaultSearchFields();
   const { request } = resolved;
   const warnings: string[] = [];
-  const weights = rankingWeights(config.ranking.expression);
+  const weights = rankingWeights(config.ranking.expression, {
+    popularityField: config.ranking.popularityField,
+  });
   checkAdditiveFields(weights, catalog);
 
   const tenant = tenantFilter(request.tenantId);

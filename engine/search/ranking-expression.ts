@@ -14,8 +14,10 @@
  *   bm25()                          → boost of the text query
  *   text_embedding_relevance()      → boost of the kNN clause on title_embedding
  *   image_embedding_relevance()     → boost of the nested kNN clause on image_embedding
- *   timeliness(field)               → an added freshness decay on a date field
- *   field_value(field)              → an added field_value_factor on a numeric field
+ *   timeliness([field])             → an added freshness decay on a date field (create_time)
+ *   field_value([field])            → an added field_value_factor on a numeric field (the
+ *                                     configured ranking.popularityField)
+ * The defaults are the seed's (§5.3 names `timeliness()` / `field_value()` without arguments).
  */
 import { ownValue } from '../own.ts';
 import { RwbError } from '../errors.ts';
@@ -66,12 +68,39 @@ interface LinearForm {
   coefficients: Map<SignalKey, number>;
 }
 
-const FUNCTIONS: Record<string, { arity: 0 | 1; key: (field: string) => SignalKey }> = {
+export interface RankingExpressionOptions {
+  /** The field `field_value()` scores when written without one (ranking.popularityField). */
+  popularityField?: string | undefined;
+}
+
+/** `timeliness()` without a field: the product's creation date (seed §3 create_time). */
+export const DEFAULT_TIMELINESS_FIELD = 'create_time';
+
+interface FunctionSpec {
+  /** 0: no arguments; 1: one optional field name (absent → defaultField). */
+  arity: 0 | 1;
+  key: (field: string) => SignalKey;
+  /** The field used when none is written; undefined → the field is required. */
+  defaultField?: (options: RankingExpressionOptions) => string | undefined;
+  missingField?: string;
+}
+
+const FUNCTIONS: Record<string, FunctionSpec> = {
   bm25: { arity: 0, key: () => 'bm25' },
   text_embedding_relevance: { arity: 0, key: () => 'textEmbedding' },
   image_embedding_relevance: { arity: 0, key: () => 'imageEmbedding' },
-  timeliness: { arity: 1, key: (field) => `timeliness:${field}` },
-  field_value: { arity: 1, key: (field) => `field_value:${field}` },
+  timeliness: {
+    arity: 1,
+    key: (field) => `timeliness:${field}`,
+    defaultField: () => DEFAULT_TIMELINESS_FIELD,
+  },
+  field_value: {
+    arity: 1,
+    key: (field) => `field_value:${field}`,
+    defaultField: (options) => options.popularityField,
+    missingField:
+      'field_value() needs a field name, e.g. field_value(total_inventory), or ranking.popularityField set',
+  },
 };
 
 const MAX_EXPRESSION_LENGTH = 1000;
@@ -85,7 +114,10 @@ class ExpressionParser {
   private pos = 0;
   private depth = 0;
 
-  constructor(private readonly text: string) {}
+  constructor(
+    private readonly text: string,
+    private readonly options: RankingExpressionOptions = {},
+  ) {}
 
   parse(): LinearForm {
     if (this.text.length > MAX_EXPRESSION_LENGTH) {
@@ -194,14 +226,19 @@ class ExpressionParser {
       args.push(field[0]);
       this.pos += field[0].length;
     }
-    if (args.length !== fn.arity) {
+    if (args.length > fn.arity) {
       this.fail(
         start,
-        `${name}() takes ${fn.arity === 0 ? 'no arguments' : 'one field name'}, got ${args.length}`,
+        `${name}() takes ${fn.arity === 0 ? 'no arguments' : 'at most one field name'}, got ${args.length}`,
       );
     }
+    let field: string | undefined = args[0];
+    if (fn.arity === 1 && field === undefined) {
+      field = fn.defaultField?.(this.options);
+      if (field === undefined) this.fail(start, fn.missingField ?? `${name}() needs a field name`);
+    }
     this.pos++;
-    return { constant: 0, coefficients: new Map([[fn.key(args[0] ?? ''), 1]]) };
+    return { constant: 0, coefficients: new Map([[fn.key(field ?? ''), 1]]) };
   }
 }
 
@@ -227,8 +264,11 @@ function multiply(a: LinearForm, b: LinearForm): LinearForm | null {
 
 const roundWeight = (value: number): number => Math.round(value * 1e9) / 1e9;
 
-export function parseRankingExpression(expression: string): RankingWeights {
-  const form = new ExpressionParser(expression).parse();
+export function parseRankingExpression(
+  expression: string,
+  options: RankingExpressionOptions = {},
+): RankingWeights {
+  const form = new ExpressionParser(expression, options).parse();
   if (form.constant !== 0) {
     throw new RankingExpressionError(
       expression,
@@ -267,12 +307,17 @@ const cache = new Map<string, RankingWeights>();
 const CACHE_LIMIT = 256;
 
 /** parseRankingExpression, memoised (a fresh copy each call, so callers may change it). */
-export function rankingWeights(expression: string): RankingWeights {
-  let weights = cache.get(expression);
+export function rankingWeights(
+  expression: string,
+  options: RankingExpressionOptions = {},
+): RankingWeights {
+  // NUL cannot appear in a field name, so the key is unambiguous.
+  const key = `${options.popularityField ?? ''}\u0000${expression}`;
+  let weights = cache.get(key);
   if (weights === undefined) {
-    weights = parseRankingExpression(expression);
+    weights = parseRankingExpression(expression, options);
     if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
-    cache.set(expression, weights);
+    cache.set(key, weights);
   }
   return structuredClone(weights);
 }

@@ -259,6 +259,37 @@ describe('validation errors name the path', () => {
   });
 });
 
+describe('ranking.popularityField (the field of a bare field_value())', () => {
+  it('lets the expression write field_value() and timeliness() without a field', () => {
+    const config = edited((c) => {
+      c.ranking.expression = 'bm25() + 0.1*timeliness() + 0.1*field_value()';
+      c.ranking.popularityField = 'total_inventory';
+    });
+    expect(problems(config, indexFields)).toEqual([]);
+  });
+
+  it('is required for a bare field_value() and checked against the mapping', () => {
+    expect(problems(edited((c) => (c.ranking.expression = 'bm25() + field_value()')))).toEqual([
+      expect.stringMatching(
+        /^ranking\.expression field_value\(\) needs a field name.*popularityField/,
+      ),
+    ]);
+    const catalog = fieldCatalogFromMapping({
+      properties: { create_time: { type: 'date' }, title_zh: { type: 'text' } },
+    });
+    const issues = problems(
+      edited((c) => {
+        c.ranking.expression = 'bm25() + field_value()';
+        c.ranking.popularityField = 'create_time';
+      }),
+      catalog,
+    );
+    expect(issues).toContain(
+      'ranking.popularityField "create_time" is a date field; it must be a numeric field',
+    );
+  });
+});
+
 describe('field names are checked against the index mapping', () => {
   it('with a list of names: unknown fields, with a suggestion', () => {
     const issues = problems(

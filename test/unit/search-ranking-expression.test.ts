@@ -4,6 +4,7 @@ import {
   RankingExpressionError,
   rankingWeights,
 } from '../../engine/search/ranking-expression.ts';
+import { build, rootBool, seedSearchConfig } from './search-fixtures.ts';
 
 describe('ranking expression → weights', () => {
   it('reads the seed default', () => {
@@ -45,13 +46,36 @@ describe('ranking expression → weights', () => {
     });
   });
 
+  it('gives timeliness() and field_value() the seed defaults when no field is written', () => {
+    expect(
+      parseRankingExpression('bm25() + 0.1*timeliness() + 0.05*field_value()', {
+        popularityField: 'total_inventory',
+      }).additive,
+    ).toEqual([
+      { kind: 'timeliness', field: 'create_time', weight: 0.1 },
+      { kind: 'field_value', field: 'total_inventory', weight: 0.05 },
+    ]);
+    // A bare call and the same field written out are one signal.
+    expect(
+      parseRankingExpression('0.1*timeliness() + bm25() + 0.1*timeliness(create_time)').additive,
+    ).toEqual([{ kind: 'timeliness', field: 'create_time', weight: 0.2 }]);
+  });
+
+  it('memoises per popularity field', () => {
+    const expression = 'bm25() + field_value()';
+    expect(rankingWeights(expression, { popularityField: 'a' }).additive[0]!.field).toBe('a');
+    expect(rankingWeights(expression, { popularityField: 'b' }).additive[0]!.field).toBe('b');
+    expect(() => rankingWeights(expression)).toThrow(RankingExpressionError);
+  });
+
   const errors: Array<[string, number, RegExp]> = [
     ['', 0, /is empty/],
     ['bm25() * text_embedding_relevance()', 7, /two relevance signals cannot be multiplied/],
     ['bm25() - 0.2*text_embedding_relevance()', 7, /unexpected "-".*no subtraction/],
     ['bm25() + popularity()', 9, /unknown function "popularity"/],
     ['bm25(title_zh)', 0, /bm25\(\) takes no arguments, got 1/],
-    ['timeliness()', 0, /timeliness\(\) takes one field name, got 0/],
+    ['timeliness(a, b)', 0, /timeliness\(\) takes at most one field name, got 2/],
+    ['bm25() + field_value()', 9, /field_value\(\) needs a field name.*ranking\.popularityField/],
     ['bm25() + 1', 0, /a constant term/],
     ['3', 0, /a constant term/],
     ['(bm25() + 1', 11, /missing "\)"/],
@@ -117,5 +141,28 @@ describe('ranking expression → weights', () => {
     const first = rankingWeights('bm25() + 0.2*text_embedding_relevance()');
     first.bm25 = 99;
     expect(rankingWeights('bm25() + 0.2*text_embedding_relevance()').bm25).toBe(1);
+  });
+});
+
+describe('bare timeliness() / field_value() in a built request', () => {
+  it('scores create_time and ranking.popularityField', async () => {
+    const config = seedSearchConfig((c) => {
+      c.ranking.expression = 'bm25() + 0.3*timeliness() + 0.2*field_value()';
+      c.ranking.popularityField = 'total_inventory';
+    });
+    const bool = rootBool(await build({ tenantId: '1', query: 'iphone' }, config));
+    const functions = (bool.should as Array<{ function_score: { functions: unknown[] } }>).map(
+      (clause) => clause.function_score.functions[0],
+    );
+    expect(functions).toEqual([
+      expect.objectContaining({
+        gauss: expect.objectContaining({ create_time: expect.anything() }),
+        weight: 0.3,
+      }),
+      expect.objectContaining({
+        field_value_factor: expect.objectContaining({ field: 'total_inventory' }),
+        weight: 0.2,
+      }),
+    ]);
   });
 });
