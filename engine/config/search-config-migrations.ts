@@ -7,7 +7,7 @@
  * snake_case keys and no `schemaVersion`.
  */
 import { RwbError } from '../errors.ts';
-import { SEARCH_CONFIG_SCHEMA_VERSION } from './search-config-schema.ts';
+import { KNOWN_ANALYZERS, SEARCH_CONFIG_SCHEMA_VERSION } from './search-config-schema.ts';
 
 type RawObject = Record<string, unknown>;
 
@@ -46,12 +46,20 @@ function warnLeftovers(rest: Set<string>, where: string, warn: (message: string)
     warn(`${where}${key} has no equivalent in schema version 1 and was dropped`);
 }
 
-function migrateSeedDomain(raw: unknown): unknown {
+function migrateSeedDomain(raw: unknown, index: number, warn: (message: string) => void): unknown {
   if (!isObject(raw)) return raw;
   const domain: RawObject = {};
   const rest = new Set(Object.keys(raw));
   for (const key of ['name', 'label', 'fields', 'analyzer', 'boost'])
     move(raw, key, domain, key, rest);
+  // The seed's own index defines `chinese_ecommerce`; rwb's does not, so that name would fail
+  // every search. Dropping it keeps each field's analyzer from the mapping.
+  if (typeof domain.analyzer === 'string' && !KNOWN_ANALYZERS.has(domain.analyzer)) {
+    warn(
+      `indexes[${index}].analyzer "${domain.analyzer}" is not an analyzer of rwb's index and was dropped: each field's own analyzer is used`,
+    );
+    delete domain.analyzer;
+  }
   move(raw, 'language_field_mapping', domain, 'languageFieldMapping', rest);
   // Unknown keys stay, so the schema names them instead of them vanishing.
   for (const key of rest) domain[key] = raw[key];
@@ -98,7 +106,9 @@ const seedYamlToV1: SearchConfigMigration = {
     const next: RawObject = { schemaVersion: 1 };
     const rest = new Set(Object.keys(raw));
     if (raw.indexes !== undefined) {
-      next.domains = Array.isArray(raw.indexes) ? raw.indexes.map(migrateSeedDomain) : raw.indexes;
+      next.domains = Array.isArray(raw.indexes)
+        ? raw.indexes.map((domain, i) => migrateSeedDomain(domain, i, warn))
+        : raw.indexes;
     }
     rest.delete('indexes');
     if (isObject(raw.query_config)) next.query = migrateSeedQueryConfig(raw.query_config, warn);

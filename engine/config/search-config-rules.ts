@@ -9,7 +9,7 @@ import { normalizeRewriteKey } from '../query/rewrite.ts';
 // ranking-expression.ts imports only errors.ts, so this adds no import cycle with engine/search.
 import { parseRankingExpression, RankingExpressionError } from '../search/ranking-expression.ts';
 import { formatPath, type ConfigIssue, type IssuePath } from './config-issues.ts';
-import type { SearchConfig } from './search-config-schema.ts';
+import { KNOWN_ANALYZERS, type SearchConfig } from './search-config-schema.ts';
 
 class IssueList {
   readonly issues: ConfigIssue[] = [];
@@ -26,6 +26,13 @@ function checkDomains(config: SearchConfig, out: IssueList): void {
     if (first !== undefined)
       out.add(['domains', index, 'name'], `"${domain.name}" is already used by domains[${first}]`);
     else seen.set(domain.name, index);
+
+    if (domain.analyzer !== undefined && !KNOWN_ANALYZERS.has(domain.analyzer)) {
+      out.add(
+        ['domains', index, 'analyzer'],
+        `"${domain.analyzer}" is not an analyzer the index has: use a built-in (standard, cjk, english, …) or an installed plugin's (ik_smart, smartcn, hanlp_standard), or remove it to use each field's own analyzer`,
+      );
+    }
 
     const fieldIndex = new Map<string, number>();
     domain.fields.forEach((field, fieldPosition) => {

@@ -41,6 +41,21 @@ export const DomainNameSchema = z
     'must be an identifier (letters, digits, "_"), usable as name:value in queries',
   );
 
+/**
+ * Analyzers a domain may name (`analyzer`): Elasticsearch's built-in and language analyzers, and
+ * the plugin analyzers rwb builds indexes with (engine/es/analysis.ts). rwb's index defines no
+ * custom analyzer, so any other name (the seed's `chinese_ecommerce`) would make every search fail.
+ */
+export const KNOWN_ANALYZERS: ReadonlySet<string> = new Set([
+  ...['standard', 'simple', 'whitespace', 'stop', 'keyword', 'pattern', 'fingerprint'],
+  ...['arabic', 'armenian', 'basque', 'bengali', 'brazilian', 'bulgarian', 'catalan', 'cjk'],
+  ...['czech', 'danish', 'dutch', 'english', 'estonian', 'finnish', 'french', 'galician'],
+  ...['german', 'greek', 'hindi', 'hungarian', 'indonesian', 'irish', 'italian', 'latvian'],
+  ...['lithuanian', 'norwegian', 'persian', 'portuguese', 'romanian', 'russian', 'serbian'],
+  ...['sorani', 'spanish', 'swedish', 'turkish', 'thai'],
+  ...['hanlp_index', 'hanlp_standard', 'smartcn', 'ik_max_word', 'ik_smart'],
+]);
+
 /** `"title_zh^3"` is shorthand for `{ field: "title_zh", boost: 3 }` (the ES notation). */
 function expandFieldShorthand(value: unknown): unknown {
   if (typeof value !== 'string') return value;
@@ -69,7 +84,10 @@ export const DomainSchema = z
     label: z.string().default(''),
     /** Every field the domain searches, with its boost. */
     fields: z.array(DomainFieldSchema).min(1),
-    /** Search-time analyzer override; absent → each field's own analyzer from the mapping. */
+    /**
+     * Search-time analyzer for every field of the domain (multi_match `analyzer`), one of
+     * KNOWN_ANALYZERS; absent → each field's own search analyzer from the mapping.
+     */
     analyzer: z.string().min(1).optional(),
     boost: z.number().positive().default(1),
     /**

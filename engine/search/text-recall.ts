@@ -57,10 +57,20 @@ export function routeTermText(
   return groups;
 }
 
-function multiMatch(text: string, fields: string[], phrase: boolean, config: SearchConfig): Query {
+function multiMatch(
+  text: string,
+  fields: string[],
+  phrase: boolean,
+  config: SearchConfig,
+  analyzer: string | undefined,
+): Query {
   const { tieBreaker, minimumShouldMatch, fuzziness } = config.ranking;
+  // The domain's analyzer (seed §2.2 "默认分析器") replaces each field's search analyzer.
+  const withAnalyzer = (query: estypes.QueryDslMultiMatchQuery): Query => ({
+    multi_match: analyzer === undefined ? query : { ...query, analyzer },
+  });
   if (phrase) {
-    return { multi_match: { query: text, fields, type: 'phrase', tie_breaker: tieBreaker } };
+    return withAnalyzer({ query: text, fields, type: 'phrase', tie_breaker: tieBreaker });
   }
   const query: estypes.QueryDslMultiMatchQuery = {
     query: text,
@@ -70,7 +80,7 @@ function multiMatch(text: string, fields: string[], phrase: boolean, config: Sea
     minimum_should_match: minimumShouldMatch,
   };
   if (fuzziness !== null) query.fuzziness = fuzziness;
-  return { multi_match: query };
+  return withAnalyzer(query);
 }
 
 export function buildTermQuery(
@@ -91,7 +101,7 @@ export function buildTermQuery(
   const groups = routeTermText(domain, term.text, language, analyzed?.translations ?? {});
   for (const { field } of domain.fields) collect?.add(field);
   const queries = [...groups].map(([text, fields]) =>
-    multiMatch(text, fields, term.phrase, config),
+    multiMatch(text, fields, term.phrase, config, domain.analyzer),
   );
   if (queries.length === 1) return queries[0]!;
   return { dis_max: { queries, tie_breaker: config.ranking.tieBreaker } };

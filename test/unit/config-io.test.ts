@@ -184,7 +184,6 @@ describe('migration from older schema versions', () => {
         { field: 'title_en', boost: 2 },
         { field: 'tags', boost: 1 },
       ],
-      analyzer: 'chinese_ecommerce',
       boost: 1,
       languageFieldMapping: { zh: ['title_zh'], en: ['title_en'] },
     });
@@ -200,6 +199,7 @@ describe('migration from older schema versions', () => {
     );
     expect(JSON.stringify(config)).not.toContain('secret-from-an-old-file');
     expect(warnings).toEqual([
+      'indexes[0].analyzer "chinese_ecommerce" is not an analyzer of rwb\'s index and was dropped: each field\'s own analyzer is used',
       'query_config.translation_api_key was dropped: keys never live in a config; set RWB_DEEPL_API_KEY instead',
       'es_index_name has no equivalent in schema version 1 and was dropped',
     ]);
