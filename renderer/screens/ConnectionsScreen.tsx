@@ -237,6 +237,11 @@ function IndexCard() {
               ],
             ]}
           />
+          {data.translation?.notice ? (
+            <p className="note" role="status" data-testid="translation-notice">
+              {data.translation.notice}
+            </p>
+          ) : null}
           {data.tenants.length === 0 ? (
             <EmptyState title="The index has no documents" testId="index-empty" />
           ) : (

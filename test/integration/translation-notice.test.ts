@@ -4,6 +4,10 @@
  * does not, and a configured DeepL translator silences it. Own fixture index, deleted afterwards.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createApiContext, invoke } from '../../engine/api/index.ts';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { translationNoticeFor } from '../../engine/cli/commands/search.ts';
 import { defaultSearchConfig } from '../../engine/config/search-config.ts';
@@ -59,5 +63,25 @@ describeWith([missing], 'no-translator notice on a real index', () => {
     const deepl = { ...glossary, provider: 'deepl' as const };
     expect(await translationNoticeFor(client, index, 'zh-only', deepl, 'key:fx')).toBeNull();
     expect(await translationNoticeFor(client, index, 'zh-only', deepl, undefined)).toContain('RWB_DEEPL_API_KEY is not set');
+  });
+
+  it('index.info names the tenants without English titles and says so for the working (glossary) config', async () => {
+    // The working config lives under RWB_HOME: a fresh one is the default (glossary, no DeepL).
+    const home = process.env.RWB_HOME;
+    const deepl = process.env.RWB_DEEPL_API_KEY;
+    process.env.RWB_HOME = await mkdtemp(path.join(os.tmpdir(), 'rwb-notice-it-'));
+    delete process.env.RWB_DEEPL_API_KEY;
+    const ctx = createApiContext({ mode: 'test', es: { url: esUrl(), insecure: false, requestTimeoutMs: 30_000 }, defaultIndex: index });
+    try {
+      const info = await invoke('index.info', { index }, ctx);
+      expect(info.translation).toMatchObject({ translatorConfigured: false, tenantsWithoutEnglish: ['zh-only'] });
+      expect(info.translation?.englishDocs).toBeGreaterThan(0);
+      expect(info.translation?.notice).toContain('no document of tenant zh-only has an English title');
+    } finally {
+      await ctx.close();
+      if (home === undefined) delete process.env.RWB_HOME;
+      else process.env.RWB_HOME = home;
+      if (deepl !== undefined) process.env.RWB_DEEPL_API_KEY = deepl;
+    }
   });
 });

@@ -10,6 +10,9 @@ import type { ApiContext } from '../context.ts';
 import { esError } from '../es-client.ts';
 import { defineOperation, NoInput } from '../operation.ts';
 import { IndexNameSchema } from './common.ts';
+import { sessionOf } from './workbench-session.ts';
+import { translatorSecretsFromEnv } from '../../query/translation/translator.ts';
+import { englishCoverage, missingTranslatorReason, untranslatedEnglishNotice } from '../../search/translation-notice.ts';
 
 const LocalNodeSchema = z.object({
   running: z.boolean(),
@@ -96,6 +99,19 @@ const IndexInfoSchema = z.object({
   imageEmbedding: z.object({ dims: z.number().nullable(), model: z.string().nullable() }),
   createdByRwb: z.boolean(),
   createdAt: z.string().nullable(),
+  /**
+   * Translation out of the box (issue 17): is there a translator for the working config, and which
+   * listed tenants have no English title at all. Absent when the index does not exist or the
+   * count failed (the card then shows no notice rather than no index).
+   */
+  translation: z
+    .object({
+      translatorConfigured: z.boolean(),
+      englishDocs: z.number(),
+      tenantsWithoutEnglish: z.array(z.string()),
+      notice: z.string().nullable(),
+    })
+    .optional(),
 });
 type IndexInfoOutput = z.input<typeof IndexInfoSchema>;
 
@@ -120,6 +136,8 @@ export const indexInfo = defineOperation({
       createdAt: info.meta?.created_at ?? null,
     };
     if (!info.exists) return { ...base, analysis: { zh: null, en: null, keywordNormalizer: null, source: 'none' } };
+    const translation = await translationFacts(ctx, index, url);
+    if (translation) Object.assign(base, { translation });
     const a = info.meta?.analysis;
     if (a?.zh && a.en) {
       return {
@@ -148,4 +166,26 @@ export function analyzerOf(mapping: estypes.MappingTypeMapping, field: string): 
   if (!prop || prop.type !== 'text') return null;
   const indexAnalyzer = prop.analyzer ?? 'standard';
   return { index: indexAnalyzer, search: prop.search_analyzer ?? indexAnalyzer };
+}
+
+/** See IndexInfoSchema.translation; one size-0 request. Best effort: a notice never fails the card. */
+async function translationFacts(ctx: ApiContext, index: string, url: string): Promise<IndexInfoOutput['translation']> {
+  try {
+    const session = sessionOf(ctx);
+    const { config } = await session.working();
+    const key = session.secrets().get('deeplApiKey') ?? translatorSecretsFromEnv().deeplApiKey;
+    const reason = missingTranslatorReason(config.query.translation, key);
+    const coverage = await englishCoverage(ctx.esClient(), index, { url });
+    const without = [...coverage.byTenant].filter(([, c]) => c.total > 0 && c.withEnglish === 0);
+    const scope = without.length === coverage.byTenant.size ? `index ${index}` : `${without.length === 1 ? 'tenant' : 'tenants'} ${without.map(([t]) => t).join(', ')}`;
+    const total = without.reduce((n, [, c]) => n + c.total, 0);
+    return {
+      translatorConfigured: reason === null,
+      englishDocs: coverage.withEnglish,
+      tenantsWithoutEnglish: without.map(([tenant]) => tenant),
+      notice: without.length === 0 ? null : untranslatedEnglishNotice(reason, { total, withEnglish: 0 }, scope),
+    };
+  } catch {
+    return undefined;
+  }
 }
