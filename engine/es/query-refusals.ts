@@ -37,8 +37,24 @@ function causesOf(body: unknown): EsErrorCause[] {
   return out;
 }
 
-/** INVALID_INPUT when `body` (an ES error response body) says the query has too many clauses. */
+/** `[multi_match] analyzer [cjk] not found`: a domain's analyzer the cluster does not have. */
+const MISSING_ANALYZER = /analyzer \[([^\]]{1,200})\] not found/;
+
+/**
+ * INVALID_INPUT when `body` (an ES error response body) says the query has too many clauses;
+ * INVALID_CONFIG when it names a search analyzer (a domain's `analyzer`) the cluster lacks.
+ */
 export function queryRefusalOf(body: unknown): RwbError | null {
+  for (const cause of causesOf(body)) {
+    const analyzer = MISSING_ANALYZER.exec(typeof cause.reason === 'string' ? cause.reason : '');
+    if (analyzer !== null) {
+      return new RwbError(
+        'INVALID_CONFIG',
+        `domains[].analyzer: Elasticsearch has no analyzer "${analyzer[1]}" (a plugin's analyzer needs the plugin; a node with only core analysis has standard, simple, whitespace, stop, keyword, pattern, fingerprint); install it or remove the domain's analyzer`,
+        { where: 'domains[].analyzer', analyzer: analyzer[1] },
+      );
+    }
+  }
   let refused = false;
   let limit: number | null = null;
   for (const cause of causesOf(body)) {

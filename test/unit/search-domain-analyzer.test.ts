@@ -1,6 +1,7 @@
 /** The domain `analyzer` setting (seed §2.2 "默认分析器"): used in multi_match, checked on load. */
 import { describe, expect, it } from 'vitest';
 import { defaultSearchConfig, validateSearchConfig } from '../../engine/config/search-config.ts';
+import { queryRefusalOf } from '../../engine/es/query-refusals.ts';
 import { build, recallOf, seedSearchConfig } from './search-fixtures.ts';
 
 /** Every multi_match in a query tree. */
@@ -53,5 +54,27 @@ describe('domain analyzer', () => {
     ]);
     config.domains[0]!.analyzer = 'ik_smart';
     expect(validateSearchConfig(config).ok).toBe(true);
+  });
+});
+
+describe('an analyzer the cluster lacks', () => {
+  it('is a typed config error naming it, not an ES failure', () => {
+    // The body Elasticsearch 8 answers for multi_match with `"analyzer": "cjk"` on a node without it.
+    const reason = {
+      type: 'query_shard_exception',
+      reason: '[multi_match] analyzer [cjk] not found',
+    };
+    const error = queryRefusalOf({
+      error: {
+        root_cause: [reason],
+        type: 'search_phase_execution_exception',
+        reason: 'all shards failed',
+        failed_shards: [{ shard: 0, reason }],
+      },
+      status: 400,
+    });
+    expect(error?.code).toBe('INVALID_CONFIG');
+    expect(error?.message).toMatch(/no analyzer "cjk".*remove the domain's analyzer/);
+    expect(queryRefusalOf({ error: { type: 'x', reason: 'something else' } })).toBeNull();
   });
 });
