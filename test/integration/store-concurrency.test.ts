@@ -12,11 +12,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiContext, type ApiContext } from '../../engine/api/context.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ApiContext } from '../../engine/api/context.ts';
+import { useThrowawayHome } from '../helpers/throwaway-home.ts';
 import { invokeOperation } from '../../engine/api/invoke.ts';
 import { EXPERIMENTS_SCHEMA_VERSION } from '../../engine/eval/experiments.ts';
 import { JUDGMENTS_SCHEMA_VERSION, type QuerySet } from '../../engine/eval/judgments.ts';
@@ -26,7 +26,6 @@ import { QuerySetStore } from '../../engine/eval/store/query-set-store.ts';
 const repo = path.resolve(import.meta.dirname, '../..');
 const writerScript = path.join(repo, 'test/helpers/store-writer.ts');
 let home: string;
-let previousHome: string | undefined;
 let ctx: ApiContext;
 
 function newSet(name: string): QuerySet {
@@ -85,21 +84,10 @@ const readFileSyncText = (file: string): string => readFileSync(file, 'utf8');
 const ratingsOf = (set: QuerySet) =>
   new Map(set.queries.flatMap((q) => q.ratings.map((r) => [`${q.text}|${r.docId}`, r.rating])));
 
-beforeAll(async () => {
-  home = await mkdtemp(path.join(os.tmpdir(), 'rwb-store-conc-'));
-  previousHome = process.env.RWB_HOME;
-  process.env.RWB_HOME = home;
-  ctx = createApiContext({
-    mode: 'test',
-    es: { url: 'http://127.0.0.1:1', insecure: false, requestTimeoutMs: 1000 },
-    defaultIndex: 'unused',
-  });
-});
-afterAll(async () => {
-  await ctx.close();
-  if (previousHome === undefined) delete process.env.RWB_HOME;
-  else process.env.RWB_HOME = previousHome;
-  await rm(home, { recursive: true, force: true });
+const throwaway = useThrowawayHome('rwb-store-conc-', { defaultIndex: 'unused' });
+beforeAll(() => {
+  ctx = throwaway.ctx();
+  home = throwaway.home();
 });
 
 describe('store concurrency across processes', () => {

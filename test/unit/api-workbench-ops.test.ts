@@ -4,11 +4,9 @@
  * arithmetic, bundle re-load refusing secrets, secrets sources, and ES-facing calls failing with
  * a typed error when the cluster is unreachable.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createApiContext, type ApiContext } from '../../engine/api/context.ts';
+import { useThrowawayHome } from '../helpers/throwaway-home.ts';
 import { invoke, invokeOperation } from '../../engine/api/invoke.ts';
 import { relayedSecrets, secretsFromEnv } from '../../engine/api/ops/app-secrets.ts';
 import { applyOverrides, tunablesOf } from '../../engine/api/ops/config-resolve.ts';
@@ -20,25 +18,11 @@ import type { RwbError } from '../../engine/errors.ts';
 import { tokenize } from '../../engine/query/lexer.ts';
 import type { SearchResponse, SpuResult } from '../../engine/search/response-schema.ts';
 
-let home: string;
-let previousHome: string | undefined;
 let ctx: ApiContext;
 
-beforeAll(async () => {
-  home = await mkdtemp(path.join(os.tmpdir(), 'rwb-ops-'));
-  previousHome = process.env.RWB_HOME;
-  process.env.RWB_HOME = home;
-  ctx = createApiContext({
-    mode: 'test',
-    es: { url: 'http://127.0.0.1:1', insecure: false, requestTimeoutMs: 2000 },
-    defaultIndex: 'rwb_unit_products',
-  });
-});
-afterAll(async () => {
-  await ctx.close();
-  if (previousHome === undefined) delete process.env.RWB_HOME;
-  else process.env.RWB_HOME = previousHome;
-  await rm(home, { recursive: true, force: true });
+const throwaway = useThrowawayHome('rwb-ops-', { requestTimeoutMs: 2000 });
+beforeAll(() => {
+  ctx = throwaway.ctx();
 });
 
 async function failure(name: string, input: unknown): Promise<RwbError> {

@@ -3,33 +3,21 @@
  * working config (each applies on top of the previous one), saving a revision while sliders move
  * keeps both, and checkpoint saves fired without waiting leave the last one, whole.
  */
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiContext, type ApiContext } from '../../engine/api/context.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ApiContext } from '../../engine/api/context.ts';
+import { useThrowawayHome } from '../helpers/throwaway-home.ts';
 import { invoke } from '../../engine/api/invoke.ts';
 import { CheckpointStore } from '../../engine/ingest/checkpoint.ts';
 
 let home: string;
-let previousHome: string | undefined;
 let ctx: ApiContext;
 
-beforeAll(async () => {
-  home = await mkdtemp(path.join(os.tmpdir(), 'rwb-writers-'));
-  previousHome = process.env.RWB_HOME;
-  process.env.RWB_HOME = home;
-  ctx = createApiContext({
-    mode: 'test',
-    es: { url: 'http://127.0.0.1:1', insecure: false, requestTimeoutMs: 1000 },
-    defaultIndex: 'rwb_unit_products',
-  });
-});
-afterAll(async () => {
-  await ctx.close();
-  if (previousHome === undefined) delete process.env.RWB_HOME;
-  else process.env.RWB_HOME = previousHome;
-  await rm(home, { recursive: true, force: true });
+const throwaway = useThrowawayHome('rwb-writers-');
+beforeAll(() => {
+  ctx = throwaway.ctx();
+  home = throwaway.home();
 });
 
 const valueOf = (w: { tunables: Array<{ path: string; value: unknown }> }, p: string) =>
