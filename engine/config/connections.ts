@@ -57,7 +57,11 @@ export function mysqlConnectionFromEnv(env: NodeJS.ProcessEnv = process.env): My
  * client echoes (its errors, its connection list) carries them. A URL that does not parse is returned
  * as it is (the schema reports it).
  */
-export function splitUrlCredentials(url: string): { url: string; username?: string; password?: string } {
+export function splitUrlCredentials(url: string): {
+  url: string;
+  username?: string;
+  password?: string;
+} {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -70,7 +74,9 @@ export function splitUrlCredentials(url: string): { url: string; username?: stri
   parsed.username = '';
   parsed.password = '';
   // Keep the user's spelling otherwise: URL adds a '/' to a bare origin, drop it again.
-  const clean = /^[a-z][a-z0-9+.-]*:\/\/[^/]*$/i.test(url) ? parsed.href.replace(/\/$/, '') : parsed.href;
+  const clean = /^[a-z][a-z0-9+.-]*:\/\/[^/]*$/i.test(url)
+    ? parsed.href.replace(/\/$/, '')
+    : parsed.href;
   return { url: clean, ...(username ? { username } : {}), ...(password ? { password } : {}) };
 }
 

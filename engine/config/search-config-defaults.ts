@@ -105,7 +105,6 @@ const DEFAULT_CONFIG_INPUT: SearchConfigInput = {
       },
     ],
     tieBreaker: 0,
-    minimumShouldMatch: '75%',
     fuzziness: null,
   },
   facets: [

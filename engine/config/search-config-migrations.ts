@@ -15,7 +15,8 @@ export interface SearchConfigMigration {
   from: number;
   to: number;
   description: string;
-  migrate(raw: RawObject, warn: (message: string) => void): RawObject;
+  /** `origin`: the schema version the file was written in (the chain starts there). */
+  migrate(raw: RawObject, warn: (message: string) => void, origin: number): RawObject;
 }
 
 export interface MigrationResult {
@@ -128,9 +129,31 @@ const seedYamlToV1: SearchConfigMigration = {
   },
 };
 
+/**
+ * Version 2 adds per-domain match types, proximity and fusion (all defaulting to version 1's
+ * behaviour) and drops the implicit `minimumShouldMatch: "75%"`: the seed's multi_match has none.
+ * A version 1 file that left it out meant 75%, so it is written in; a seed YAML passing through
+ * version 1 never had it and stays without.
+ */
+const v1ToV2: SearchConfigMigration = {
+  from: 1,
+  to: 2,
+  description:
+    'schema version 1 → 2 (text match types, proximity, fusion; no implicit 75% minimum_should_match)',
+  migrate(raw, _warn, origin) {
+    const next: RawObject = { ...raw, schemaVersion: 2 };
+    if (origin !== 1) return next;
+    const ranking = isObject(raw.ranking) ? { ...raw.ranking } : {};
+    if (ranking.minimumShouldMatch === undefined) ranking.minimumShouldMatch = '75%';
+    next.ranking = ranking;
+    return next;
+  },
+};
+
 /** Migration from version N to N+1, by N. */
 export const SEARCH_CONFIG_MIGRATIONS: Readonly<Record<number, SearchConfigMigration>> = {
   0: seedYamlToV1,
+  1: v1ToV2,
 };
 
 export function schemaVersionOf(raw: RawObject): number {
@@ -169,7 +192,7 @@ export function migrateSearchConfig(raw: unknown): MigrationResult {
     if (migration === undefined) {
       throw new RwbError('INTERNAL', `No migration from search config schema version ${version}`);
     }
-    value = migration.migrate(value, (message) => warnings.push(message));
+    value = migration.migrate(value, (message) => warnings.push(message), fromVersion);
   }
   return { value, fromVersion, warnings };
 }

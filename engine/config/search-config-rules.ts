@@ -172,6 +172,95 @@ function checkLimits(config: SearchConfig, out: IssueList): void {
   });
 }
 
+const PHRASE_TYPES: ReadonlySet<string> = new Set(['phrase', 'phrase_prefix']);
+/** Types ES refuses `fuzziness` for (combined_fields has no such parameter). */
+const NO_FUZZINESS: ReadonlySet<string> = new Set([
+  'phrase',
+  'phrase_prefix',
+  'cross_fields',
+  'combined_fields',
+]);
+
+/** Per-domain match settings ES would refuse, or that would silently do nothing. */
+function checkTextTypes(config: SearchConfig, out: IssueList): void {
+  config.domains.forEach((domain, index) => {
+    const at = (key: string): IssuePath => ['domains', index, key];
+    const { type } = domain;
+    if (domain.fuzziness != null && NO_FUZZINESS.has(type))
+      out.add(
+        at('fuzziness'),
+        `Elasticsearch allows no fuzziness with type "${type}"; remove it or pick best_fields, most_fields or bool_prefix`,
+      );
+    if (domain.slop !== undefined && !PHRASE_TYPES.has(type))
+      out.add(
+        at('slop'),
+        `applies to type "phrase" or "phrase_prefix" only (this domain is "${type}"); for word proximity use domains[${index}].proximity`,
+      );
+    if (domain.tieBreaker !== undefined && type === 'combined_fields')
+      out.add(
+        at('tieBreaker'),
+        'combined_fields scores the fields as one (BM25F) and takes no tie_breaker; remove it',
+      );
+    if (domain.analyzer !== undefined && type === 'combined_fields')
+      out.add(
+        at('analyzer'),
+        "combined_fields takes no analyzer: it uses the fields' own, which must be the same for every field it combines; remove it",
+      );
+    if (PHRASE_TYPES.has(type)) {
+      if (domain.operator !== 'or')
+        out.add(
+          at('operator'),
+          `has no effect with type "${type}" (every word must match, in order); remove it`,
+        );
+      if (domain.minimumShouldMatch !== undefined)
+        out.add(at('minimumShouldMatch'), `has no effect with type "${type}"; remove it`);
+    }
+    if (type === 'combined_fields') {
+      domain.fields.forEach((field, position) => {
+        if (field.boost * domain.boost < 1)
+          out.add(
+            ['domains', index, 'fields', position, 'boost'],
+            `combined_fields needs field boosts ≥ 1 (field boost × domain boost is ${field.boost * domain.boost}); raise it or pick another type`,
+          );
+      });
+    }
+    const proximity = domain.proximity;
+    if (proximity !== undefined) {
+      const own = new Set(domain.fields.map((field) => field.field));
+      proximity.fields.forEach((field, position) => {
+        if (!own.has(field))
+          out.add(
+            ['domains', index, 'proximity', 'fields', position],
+            `"${field}" is not one of this domain's fields; add it to domains[${index}].fields`,
+          );
+      });
+    }
+  });
+  const { fuzziness } = config.ranking;
+  if (fuzziness !== null) {
+    config.domains.forEach((domain, index) => {
+      if (domain.fuzziness === undefined && NO_FUZZINESS.has(domain.type))
+        out.add(
+          ['domains', index, 'fuzziness'],
+          `ranking.fuzziness (${fuzziness}) cannot apply to type "${domain.type}"; set this domain's fuzziness to null`,
+        );
+    });
+  }
+}
+
+function checkFusion(config: SearchConfig, out: IssueList): void {
+  const { fusion } = config.ranking;
+  if (
+    fusion.method === 'linear' &&
+    fusion.normalizer === 'zscore' &&
+    fusion.combination !== 'arithmetic'
+  )
+    out.add(
+      ['ranking', 'fusion', 'combination'],
+      `"${fusion.combination}" needs positive scores and zscore gives negative ones; use "arithmetic" or another normalizer`,
+    );
+}
+
 export function checkSearchConfigRules(config: SearchConfig): ConfigIssue[] {
   const out = new IssueList();
   checkDomains(config, out);
@@ -179,5 +268,7 @@ export function checkSearchConfigRules(config: SearchConfig): ConfigIssue[] {
   checkRewriteDictionary(config, out);
   checkRankingExpression(config, out);
   checkLimits(config, out);
+  checkTextTypes(config, out);
+  checkFusion(config, out);
   return out.issues;
 }

@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 
-export const SEARCH_CONFIG_SCHEMA_VERSION = 1;
+export const SEARCH_CONFIG_SCHEMA_VERSION = 2;
 
 export const DEFAULT_RANKING_EXPRESSION = 'bm25() + 0.2*text_embedding_relevance()';
 
@@ -78,6 +78,54 @@ export const DomainFieldSchema = z.preprocess(
     .strict(),
 );
 
+/** An ES `minimum_should_match`: "2", "75%", "-1", "3<90%". */
+export const MinimumShouldMatchSchema = z
+  .string()
+  .regex(
+    /^(-?\d+%?|(\d+<-?\d+%?)(\s+\d+<-?\d+%?)*)$/,
+    'must be an ES minimum_should_match such as "2", "75%" or "3<90%"',
+  );
+
+/** ES fuzziness; null: exact terms only. */
+export const FuzzinessSchema = z
+  .string()
+  .regex(/^(0|1|2|AUTO(:\d+,\d+)?)$/, 'must be "0", "1", "2", "AUTO" or "AUTO:low,high"')
+  .nullable();
+
+/**
+ * How a domain's fields are matched (the ES multi_match `type`, or a `combined_fields` query):
+ * best_fields (the best field's score, + tieBreaker × the rest), most_fields (sum over fields),
+ * cross_fields / combined_fields (the fields as one big field; combined_fields is BM25F),
+ * phrase / phrase_prefix (the words in order, `slop` apart), bool_prefix (the last word as a
+ * prefix, for search-as-you-type).
+ */
+export const TextMatchTypeSchema = z.enum([
+  'best_fields',
+  'most_fields',
+  'cross_fields',
+  'combined_fields',
+  'phrase',
+  'phrase_prefix',
+  'bool_prefix',
+]);
+export type TextMatchType = z.infer<typeof TextMatchTypeSchema>;
+
+/**
+ * A proximity boost: documents where the query's words stand close together score higher. Added
+ * beside the domain's match as a `should` `match_phrase` (with `slop`) on `fields`; it never
+ * changes which documents match.
+ */
+export const ProximitySchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** Fields to look for the phrase in; empty → every field of the domain. */
+    fields: z.array(FieldNameSchema).default([]),
+    /** How many positions apart the words may stand (0: adjacent, in order). */
+    slop: z.number().int().min(0).max(50).default(2),
+    boost: z.number().positive().max(1000).default(1),
+  })
+  .strict();
+
 export const DomainSchema = z
   .object({
     name: DomainNameSchema,
@@ -90,6 +138,20 @@ export const DomainSchema = z
      */
     analyzer: z.string().min(1).optional(),
     boost: z.number().positive().default(1),
+    /** How the fields are matched (see TextMatchTypeSchema). */
+    type: TextMatchTypeSchema.default('best_fields'),
+    /** `and`: every word must match (per field, or across fields for cross/combined_fields). */
+    operator: z.enum(['or', 'and']).default('or'),
+    /** Overrides ranking.minimumShouldMatch for this domain. */
+    minimumShouldMatch: MinimumShouldMatchSchema.optional(),
+    /** Overrides ranking.tieBreaker for this domain (best_fields, most_fields, cross_fields, phrase types). */
+    tieBreaker: z.number().min(0).max(1).optional(),
+    /** Overrides ranking.fuzziness for this domain (not for phrase, phrase_prefix, cross_fields, combined_fields). */
+    fuzziness: FuzzinessSchema.optional(),
+    /** Word distance for phrase / phrase_prefix. */
+    slop: z.number().int().min(0).max(50).optional(),
+    /** Optional phrase-proximity boost (see ProximitySchema). */
+    proximity: ProximitySchema.optional(),
     /**
      * Language → the subset of `fields` that holds text in that language. Fields in no language
      * (e.g. `tags`) are searched with the original query whatever its language.
@@ -211,6 +273,26 @@ export const RankingFunctionSchema = z.discriminatedUnion('type', [
   FieldValueFactorFunctionSchema,
 ]);
 
+/**
+ * How the lexical and the kNN results become one ranking.
+ *  - `sum` (schema version 1's only way): one ES request, ES adds `w·bm25` and `w·similarity`.
+ *  - `linear`: lexical and each kNN search run apart (same filters, top `rankWindowSize` each);
+ *    each list's scores are normalised (`normalizer`) and combined by the weighted `combination`
+ *    mean, the weights being the ranking expression's (bm25 / text / image coefficients).
+ *  - `rrf`: reciprocal rank fusion, Σ weight / (rankConstant + rank), same weights.
+ */
+export const FusionSchema = z
+  .object({
+    method: z.enum(['sum', 'linear', 'rrf']).default('sum'),
+    normalizer: z.enum(['minmax', 'l2', 'zscore', 'none']).default('minmax'),
+    combination: z.enum(['arithmetic', 'geometric', 'harmonic']).default('arithmetic'),
+    rankConstant: z.number().int().min(1, 'must be ≥ 1').max(10_000).default(60),
+    /** How deep each sub-search goes (raised to from + size when a page reaches deeper). */
+    rankWindowSize: z.number().int().min(1, 'must be ≥ 1').max(10_000).default(100),
+  })
+  .strict();
+export type FusionSettings = z.infer<typeof FusionSchema>;
+
 export const RankingSchema = z
   .object({
     expression: z.string().trim().min(1).default(DEFAULT_RANKING_EXPRESSION),
@@ -225,19 +307,15 @@ export const RankingSchema = z
     scoreMode: z.enum(['multiply', 'sum', 'avg', 'first', 'max', 'min']).default('sum'),
     boostMode: z.enum(['multiply', 'replace', 'sum', 'avg', 'max', 'min']).default('multiply'),
     tieBreaker: z.number().min(0).max(1).default(0),
-    minimumShouldMatch: z
-      .string()
-      .regex(
-        /^(-?\d+%?|(\d+<-?\d+%?)(\s+\d+<-?\d+%?)*)$/,
-        'must be an ES minimum_should_match such as "2", "75%" or "3<90%"',
-      )
-      .default('75%'),
+    /**
+     * Every domain's minimum_should_match unless the domain sets its own. Absent (the seed's
+     * multi_match, schema version 2 on): any one word matches, more words score higher.
+     * Configs of schema version 1 meant "75%" when they left it out; loading one writes that in.
+     */
+    minimumShouldMatch: MinimumShouldMatchSchema.optional(),
     /** null: exact terms only. */
-    fuzziness: z
-      .string()
-      .regex(/^(0|1|2|AUTO(:\d+,\d+)?)$/, 'must be "0", "1", "2", "AUTO" or "AUTO:low,high"')
-      .nullable()
-      .default(null),
+    fuzziness: FuzzinessSchema.default(null),
+    fusion: FusionSchema.default({}),
   })
   .strict();
 

@@ -19,6 +19,8 @@ export function seedSearchConfig(change: (config: SearchConfig) => void = () => 
     name: 'name',
     label: '商品名',
     boost: 1,
+    type: 'best_fields',
+    operator: 'or',
     fields: [{ field: 'title_zh', boost: 1 }],
     languageFieldMapping: { zh: ['title_zh'] },
   });
