@@ -181,6 +181,9 @@ const NO_FUZZINESS: ReadonlySet<string> = new Set([
   'combined_fields',
 ]);
 
+/** Types whose fields' scores add up: ES's tie_breaker for them is 1, any other value makes them best_fields. */
+const SUMMING_TYPES: ReadonlySet<string> = new Set(['most_fields', 'bool_prefix']);
+
 /** Per-domain match settings ES would refuse, or that would silently do nothing. */
 function checkTextTypes(config: SearchConfig, out: IssueList): void {
   config.domains.forEach((domain, index) => {
@@ -200,6 +203,11 @@ function checkTextTypes(config: SearchConfig, out: IssueList): void {
       out.add(
         at('tieBreaker'),
         'combined_fields scores the fields as one (BM25F) and takes no tie_breaker; remove it',
+      );
+    if (domain.tieBreaker !== undefined && SUMMING_TYPES.has(type))
+      out.add(
+        at('tieBreaker'),
+        `"${type}" sums every field's score (its tie_breaker is 1); a tieBreaker would make it best_fields: remove it, or pick best_fields with this tieBreaker`,
       );
     if (domain.analyzer !== undefined && type === 'combined_fields')
       out.add(

@@ -183,7 +183,9 @@ export function planSearch(
 
   const highlightFields: FieldCollector = new Set();
   const textRecall =
-    parsed.ast === null ? null : buildTextRecall(parsed.ast, parsed, config, highlightFields);
+    parsed.ast === null
+      ? null
+      : buildTextRecall(parsed.ast, parsed, config, highlightFields, catalog);
   // No text and no vector: browse (every document that passes the filters). No text but a
   // vector: the kNN clauses alone decide, a match_all would pull in every document.
   let scored: Query | null =

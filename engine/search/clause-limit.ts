@@ -69,7 +69,8 @@ export function estimateClauseCount(query: estypes.QueryDslQueryContainer | unde
     }
     if (!isObject(node)) continue;
     for (const [key, value] of Object.entries(node)) {
-      if (key === 'multi_match') count += multiMatchClauses(value);
+      // combined_fields is one term query per token per field too (Lucene counts its terms).
+      if (key === 'multi_match' || key === 'combined_fields') count += multiMatchClauses(value);
       else if (key === 'match' && isObject(value)) {
         for (const inner of Object.values(value)) {
           count +=

@@ -6,6 +6,10 @@
  *  - `sum of` adds; `max of` keeps the best child; `max plus T times others of` (dis_max,
  *    best_fields) keeps the best child and T × the others;
  *  - `weight(field:term …)` leaves are BM25 scores of one field (boosts are already inside);
+ *    `weight(CombinedFieldQuery((a b^2.0)(term)) …)` (combined_fields, BM25F over the fields as
+ *    one) cannot be split, so it is reported under the fields joined by `+` (`a+b`);
+ *  - a childless `field:prefix*` leaf is a constant-score term of one field (bool_prefix's last
+ *    word, phrase_prefix's expansions are weight leaves);
  *  - `within top k documents` is a kNN clause; under `Score based on N child docs` (nested) it is
  *    the image kNN on image_embedding, otherwise the text kNN;
  *  - a function_score node is `[query explanation, min of: [functions…, maxBoost]]`: the query
@@ -50,6 +54,8 @@ function addInto(target: Parts, source: Parts, factor = 1): void {
 }
 
 const WEIGHT_LEAF = /^weight\((?:Synonym\()?([^:\s()"]+):/;
+const COMBINED_LEAF = /^weight\(CombinedFieldQuery\(\(([^)]*)\)/;
+const CONSTANT_TERM_LEAF = /^([A-Za-z_][\w.]*):\S/;
 const MAX_PLUS = /^max plus ([0-9.eE+-]+) times others of/;
 const NESTED_SCORE = /^Score based on \d+ child docs/;
 
@@ -78,6 +84,19 @@ function walk(node: estypes.ExplainExplanationDetail, inNested: boolean): Parts 
   if (leaf !== null) {
     parts.fields.set(leaf[1]!, value);
     return parts;
+  }
+  const combined = COMBINED_LEAF.exec(description);
+  if (combined !== null) {
+    const fields = combined[1]!.split(/\s+/).map((field) => field.replace(/\^[0-9.eE+-]+$/, ''));
+    parts.fields.set(fields.join('+'), value);
+    return parts;
+  }
+  if (details.length === 0) {
+    const constant = CONSTANT_TERM_LEAF.exec(description);
+    if (constant !== null) {
+      parts.fields.set(constant[1]!, value);
+      return parts;
+    }
   }
   if (isFunctionFactor(node)) {
     parts.functions = value;

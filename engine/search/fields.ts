@@ -15,6 +15,11 @@ export interface SearchField {
   indexed: boolean;
   /** Closest enclosing `nested` field, or null at the top level. */
   nestedPath: string | null;
+  /**
+   * The analyzer a query's text gets on this field: `search_analyzer` ?? `analyzer` ?? standard,
+   * for text fields only (combined_fields needs every field it combines to share one).
+   */
+  searchAnalyzer?: string;
 }
 
 export type SearchFieldCatalog = ReadonlyMap<string, SearchField>;
@@ -22,8 +27,17 @@ export type SearchFieldCatalog = ReadonlyMap<string, SearchField>;
 interface MappingNode {
   type?: string;
   index?: boolean;
+  analyzer?: string;
+  search_analyzer?: string;
   properties?: Record<string, MappingNode>;
   fields?: Record<string, MappingNode>;
+}
+
+const ANALYSED: ReadonlySet<string> = new Set(['text', 'match_only_text', 'search_as_you_type']);
+
+function withAnalyzer(field: SearchField, node: MappingNode): SearchField {
+  if (!ANALYSED.has(field.type)) return field;
+  return { ...field, searchAnalyzer: node.search_analyzer ?? node.analyzer ?? 'standard' };
 }
 
 /** Flattens an ES mapping (with or without the `mappings` wrapper) into field paths. */
@@ -42,15 +56,24 @@ export function searchFieldsFromMapping(mapping: unknown): SearchFieldCatalog {
     for (const [name, node] of Object.entries(props)) {
       const path = prefix === '' ? name : `${prefix}.${name}`;
       const type = node.type ?? 'object';
-      catalog.set(path, { path, type, indexed: node.index !== false, nestedPath });
+      catalog.set(
+        path,
+        withAnalyzer({ path, type, indexed: node.index !== false, nestedPath }, node),
+      );
       for (const [subName, sub] of Object.entries(node.fields ?? {})) {
         const subPath = `${path}.${subName}`;
-        catalog.set(subPath, {
-          path: subPath,
-          type: sub.type ?? 'unknown',
-          indexed: sub.index !== false,
-          nestedPath,
-        });
+        catalog.set(
+          subPath,
+          withAnalyzer(
+            {
+              path: subPath,
+              type: sub.type ?? 'unknown',
+              indexed: sub.index !== false,
+              nestedPath,
+            },
+            sub,
+          ),
+        );
       }
       if (node.properties !== undefined) {
         visit(node.properties, path, type === 'nested' ? path : nestedPath);
