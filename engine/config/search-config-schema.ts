@@ -286,9 +286,9 @@ export const FusionSchema = z
     method: z.enum(['sum', 'linear', 'rrf']).default('sum'),
     normalizer: z.enum(['minmax', 'l2', 'zscore', 'none']).default('minmax'),
     combination: z.enum(['arithmetic', 'geometric', 'harmonic']).default('arithmetic'),
-    rankConstant: z.number().int().min(1, 'must be ≥ 1').max(10_000).default(60),
+    rankConstant: z.number().int().min(1).max(10_000).default(60),
     /** How deep each sub-search goes (raised to from + size when a page reaches deeper). */
-    rankWindowSize: z.number().int().min(1, 'must be ≥ 1').max(10_000).default(100),
+    rankWindowSize: z.number().int().min(1).max(10_000).default(100),
   })
   .strict();
 export type FusionSettings = z.infer<typeof FusionSchema>;

@@ -6,10 +6,15 @@
  * Each distinct request body (by hash) is searched once per run; a body answered in an earlier
  * run sharing the response cache is not searched at all.
  */
-import type { Client } from '@elastic/elasticsearch';
+import type { Client, estypes } from '@elastic/elasticsearch';
 import { LruCache } from '../query/lru-cache.ts';
 import { msearchBatch, type SearchOutcome } from './runner-msearch.ts';
-import type { PreparedEvalRequest } from './runner-prepare.ts';
+
+/** One body to search, identified by its hash (PreparedEvalRequest.searches). */
+export interface DispatchedSearch {
+  readonly body: estypes.SearchRequest;
+  readonly hash: string;
+}
 
 /** Responses by request hash, shared between runs (tuner trials). */
 export type ResponseCache = LruCache<string, SearchOutcome>;
@@ -35,7 +40,7 @@ export interface DispatcherOptions {
 }
 
 interface Waiting {
-  readonly request: PreparedEvalRequest;
+  readonly request: DispatchedSearch;
   resolve(answer: DispatchedAnswer): void;
   reject(err: unknown): void;
 }
@@ -59,7 +64,7 @@ export class MsearchDispatcher {
   ) {}
 
   /** The answer to `request`, searching it only if no earlier request had the same body. */
-  request(request: PreparedEvalRequest): Promise<DispatchedAnswer> {
+  request(request: DispatchedSearch): Promise<DispatchedAnswer> {
     const known = this.byHash.get(request.hash);
     if (known) return known;
     const cached = this.options.responses.get(request.hash);

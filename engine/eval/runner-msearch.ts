@@ -11,6 +11,8 @@ import { esErrorToRwb } from '../es/client.ts';
 import { queryRefusalOf } from '../es/query-refusals.ts';
 import { RwbError } from '../errors.ts';
 import type { Explanation } from './experiments.ts';
+import type { FusionPlan } from '../search/build-request.ts';
+import { fusedPage } from '../search/fused-response.ts';
 
 export interface OutcomeHit {
   /** The judged doc id: `_source.spu_id`, else `_id` without its `tenant:` prefix. */
@@ -162,4 +164,54 @@ export async function mapLimited<T, R>(
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
   return results;
+}
+
+/**
+ * One query's outcome from the outcomes of its searches (PreparedEvalRequest.searches): the
+ * outcome itself without fusion; with fusion, the top `k` of fusedPage over the sub-searches
+ * (the same ranking the searcher and `rwb serve` produce), with the count request's total and
+ * aggregations when it was sent. A failed sub-search fails the query.
+ */
+export function combineOutcomes(
+  fusion: FusionPlan | null,
+  outcomes: readonly SearchOutcome[],
+  k: number,
+): SearchOutcome {
+  if (fusion === null) return outcomes[0]!;
+  const failed = outcomes.find((outcome) => !outcome.ok);
+  if (failed !== undefined) return failed;
+  const ok = outcomes as ReadonlyArray<Extract<SearchOutcome, { ok: true }>>;
+  const subs = ok.slice(0, fusion.searches.length);
+  const count = ok[fusion.searches.length];
+  const page = fusedPage(
+    fusion,
+    subs.map((outcome) => outcome.hits),
+    (hit) => hit.id,
+    (hit) => hit.score ?? 0,
+    0,
+    k,
+  );
+  return {
+    ok: true,
+    hits: page.map((entry) => {
+      const details = entry.hits.flatMap((hit) => (hit?.explanation ? [hit.explanation] : []));
+      return {
+        id: entry.fused.key,
+        score: entry.fused.score,
+        ...(details.length > 0 && {
+          explanation: {
+            value: entry.fused.score,
+            description: `${fusion.settings.method} fusion of ${entry.fused.parts
+              .filter((part) => part.rank !== null)
+              .map((part) => `${part.source} (rank ${part.rank})`)
+              .join(', ')}`,
+            details,
+          },
+        }),
+      };
+    }),
+    ...(count?.totalHits !== undefined && { totalHits: count.totalHits }),
+    tookMs: Math.max(...ok.map((outcome) => outcome.tookMs)),
+    ...(count?.aggregations && { aggregations: count.aggregations }),
+  };
 }

@@ -17,7 +17,7 @@ import type { SearchConfig } from '../config/search-config-schema.ts';
 import { RwbError, toRwbError } from '../errors.ts';
 import { LruCache } from '../query/lru-cache.ts';
 import type { ParsedQuery } from '../query/query-parser.ts';
-import { planSearch, type SearchPlan } from '../search/build-request.ts';
+import { planSearch, type PlannedSearch, type SearchPlan } from '../search/build-request.ts';
 import { resolveSearchRequest } from '../search/request.ts';
 import { prepareSearch, type SearchDependencies } from '../search/searcher.ts';
 import { canonicalJson } from './experiments.ts';
@@ -37,9 +37,15 @@ export interface PreparedEvalRequest {
   readonly query: string;
   /** Detected language of the query (`en`, `zh`, …), null when detection could not tell. */
   readonly language: string | null;
-  /** The body sent in the msearch (no index). */
+  /**
+   * The search as one request body (no index). Without fusion it is what is sent; with
+   * ranking.fusion `linear` / `rrf` it is for inspection (`--verify`, kept requests) and
+   * `searches` are sent instead.
+   */
   readonly body: estypes.SearchRequest;
-  /** Hash of the body: equal hashes are the same search. */
+  /** The bodies sent in the msearch, each with its hash (equal hashes are the same search). */
+  readonly searches: ReadonlyArray<{ readonly body: estypes.SearchRequest; readonly hash: string }>;
+  /** Hash of the whole search (every body sent, and the fusion): equal hashes rank the same. */
   readonly hash: string;
   readonly plan: SearchPlan;
   readonly warnings: readonly string[];
@@ -102,15 +108,36 @@ function evalBody(request: estypes.SearchRequest): estypes.SearchRequest {
 function assembled(
   query: string,
   parsed: ParsedQuery,
-  body: estypes.SearchRequest,
-  plan: SearchPlan,
+  planned: PlannedSearch,
+  options: EvalRequestOptions,
   prepareMs: number,
 ): PreparedEvalRequest {
+  const { plan } = planned;
+  const body = evalBody(planned.request);
+  let bodies: estypes.SearchRequest[];
+  if (plan.fusion === null) bodies = [body];
+  else {
+    bodies = plan.fusion.searches.map((search) => evalBody(search.request));
+    // The count request only matters for facet counts (and the total).
+    if (options.facets) bodies.push(plan.fusion.count);
+  }
+  const searches = bodies.map((b) => ({ body: b, hash: requestHash(b) }));
+  const hash =
+    plan.fusion === null
+      ? searches[0]!.hash
+      : hashText(
+          canonicalJson({
+            fusion: plan.fusion.settings,
+            weights: plan.fusion.searches.map((search) => search.weight),
+            searches: searches.map((search) => search.hash),
+          }),
+        );
   return {
     query,
     language: languageOf(parsed),
     body,
-    hash: requestHash(body),
+    searches,
+    hash,
     plan,
     warnings: [...parsed.warnings, ...plan.warnings],
     prepareMs,
@@ -132,8 +159,8 @@ export function planEvalRequest(
   const resolved = resolveSearchRequest(searchInput(query, options), config, {
     fields: deps.fields,
   });
-  const { request, plan } = planSearch(parsed, resolved, config, { fields: deps.fields });
-  return assembled(query, parsed, evalBody(request), plan, performance.now() - started);
+  const planned = planSearch(parsed, resolved, config, { fields: deps.fields });
+  return assembled(query, parsed, planned, options, performance.now() - started);
 }
 
 /** The cache key of a query's parse under a config. */
@@ -158,13 +185,7 @@ export async function prepareEvalRequest(
   const started = performance.now();
   const prepared = await prepareSearch(searchInput(query, options), config, deps);
   parseCache?.set(key, prepared.parsed);
-  return assembled(
-    query,
-    prepared.parsed,
-    evalBody(prepared.request),
-    prepared.plan,
-    performance.now() - started,
-  );
+  return assembled(query, prepared.parsed, prepared, options, performance.now() - started);
 }
 
 /** The k a config can serve: result.maxSize caps the page size of every request. */

@@ -36,7 +36,7 @@ import {
   type DispatchedAnswer,
   type ResponseCache,
 } from './runner-dispatch.ts';
-import { mapLimited } from './runner-msearch.ts';
+import { combineOutcomes, mapLimited } from './runner-msearch.ts';
 import {
   assertKFits,
   createParseCache,
@@ -134,6 +134,9 @@ export interface EvaluationOutput {
 export interface EvalRequestRecord {
   readonly query: string;
   readonly body: estypes.SearchRequest;
+  /** ranking.fusion linear / rrf: the engine fused `searches`; `body` alone does not rank the same. */
+  readonly fusion?: string;
+  readonly searches?: readonly estypes.SearchRequest[];
 }
 
 export const DEFAULT_EVAL_METRICS = ['ndcg', 'p', 'recall', 'mrr', 'err', 'ap'] as const;
@@ -306,11 +309,29 @@ export async function runEvaluation(
         return;
       }
       for (const w of request.warnings) warnings[config]!.add(w);
-      if (options.keepRequests) kept[config]!.push({ query, body: request.body });
-      const scored = dispatcher.request(request).then((answer) => {
-        score(config, request, answer);
-        finish();
-      });
+      if (options.keepRequests) {
+        const { fusion } = request.plan;
+        kept[config]!.push({
+          query,
+          body: request.body,
+          ...(fusion !== null && {
+            fusion: fusion.settings.method,
+            searches: request.searches.map((search) => search.body),
+          }),
+        });
+      }
+      const scored = Promise.all(request.searches.map((search) => dispatcher.request(search))).then(
+        (answers) => {
+          const outcome = combineOutcomes(
+            request.plan.fusion,
+            answers.map((answer) => answer.outcome),
+            k,
+          );
+          const shareMs = answers.reduce((sum, answer) => sum + answer.shareMs, 0);
+          score(config, request, { outcome, shareMs });
+          finish();
+        },
+      );
       // Handled here so a failed batch is not an unhandled rejection while preparing goes on;
       // Promise.all below still sees the failure.
       scored.catch(() => undefined);

@@ -222,6 +222,14 @@ export async function verifyRun(client: Client, options: VerifyRunOptions): Prom
     maxGrade: options.querySet.scale.max,
     ...options.metricOptions,
   };
+  const fused = options.requests.find((r) => r.fusion !== undefined);
+  if (fused !== undefined) {
+    throw new RwbError(
+      'INVALID_INPUT',
+      `--verify cannot check config ${options.run.revisionId}: ranking.fusion is "${fused.fusion}", fused in the engine from several searches, and _rank_eval scores one request; verify it with ranking.fusion.method "sum"`,
+      { revisionId: options.run.revisionId, fusion: fused.fusion },
+    );
+  }
   const index = await concreteIndex(client, options.index, url);
   const ratings = ratingsByQuery(options.querySet);
   const ids = new Map(options.requests.map((r, i) => [r.query, `q${i}`]));

@@ -31,11 +31,37 @@ import { buildAdditiveClauses, withRankingFunctions } from './functions.ts';
 import { rankingWeights, type RankingWeights } from './ranking-expression.ts';
 import { MAX_RESULT_WINDOW, resolveSearchRequest, type ResolvedRequest } from './request.ts';
 import { buildTextRecall, type FieldCollector } from './text-recall.ts';
+import type { FusionSettings } from '../config/search-config-schema.ts';
+import type { FusionSource } from './fusion.ts';
 
 type Query = estypes.QueryDslQueryContainer;
 
 export interface BuildOptions {
   fields?: SearchFieldCatalog;
+}
+
+/** One sub-search of an engine-side fusion, with the weight its list gets. */
+export interface FusionSearch {
+  source: FusionSource;
+  weight: number;
+  /** Top `window` of this search alone (from 0), no aggregations, no total. */
+  request: estypes.SearchRequest;
+}
+
+/**
+ * ranking.fusion `linear` / `rrf`: the searches to run apart and fuse (engine/search/fusion.ts),
+ * and the request that counts the total and the facets. That count request is the `sum` request
+ * with size 0 and the same kNN depth as the sub-searches, so the total and the facets count
+ * exactly the documents the fusion can rank (lexical matches ∪ each kNN's top k, after every
+ * filter) — see docs/search.md "Hybrid fusion".
+ */
+export interface FusionPlan {
+  settings: FusionSettings & { method: 'linear' | 'rrf' };
+  /** Lexical first, then text kNN, then image kNN. */
+  searches: FusionSearch[];
+  count: estypes.SearchRequest;
+  /** How deep each sub-search goes: max(rankWindowSize, from + size). */
+  window: number;
 }
 
 /** What the result formatter needs to read the response back. */
@@ -47,12 +73,25 @@ export interface SearchPlan {
   facets: FacetAggregation[];
   /** Which kNN clauses the request carries. */
   knn: { text: boolean; image: boolean };
+  /** Engine-side fusion, or null: `request` alone is the search (ranking.fusion `sum`, or nothing to fuse). */
+  fusion: FusionPlan | null;
   warnings: string[];
 }
 
 export interface PlannedSearch {
+  /**
+   * The search as one ES request. With `plan.fusion` it is not what ranks the page: send
+   * `searchBodies(plan)` and read them back with `assembleSearchResponse` (engine/search/fused-response.ts).
+   */
   request: estypes.SearchRequest;
   plan: SearchPlan;
+}
+
+/** The ES requests a plan needs, in the order `assembleSearchResponse` reads their answers. */
+export function searchBodies(planned: PlannedSearch): estypes.SearchRequest[] {
+  const { fusion } = planned.plan;
+  if (fusion === null) return [planned.request];
+  return [...fusion.searches.map((search) => search.request), fusion.count];
 }
 
 const KNN_LIMIT = 10_000;
@@ -151,11 +190,29 @@ export function planSearch(
     resolved.facets.some((facet) => facetOwns(facet, clause.facetKey)),
   );
   const queryClauses = clauses.filter((clause) => !postClauses.includes(clause));
-  const window = Math.min(MAX_RESULT_WINDOW, resolved.from + resolved.size);
+  const useTextKnn =
+    parsed.vector !== undefined && config.query.textEmbedding.enabled && weights.textEmbedding > 0;
+  const fusionSettings = config.ranking.fusion;
+  // Fusion needs a lexical list and a kNN list, ranked by score: otherwise one request does it.
+  const fused =
+    fusionSettings.method !== 'sum' &&
+    parsed.ast !== null &&
+    weights.bm25 > 0 &&
+    (useTextKnn || request.imageVector !== undefined) &&
+    resolved.sort.expressions[0] === '_score:desc';
+  const window = Math.min(
+    MAX_RESULT_WINDOW,
+    fused
+      ? Math.max(fusionSettings.rankWindowSize, resolved.from + resolved.size)
+      : resolved.from + resolved.size,
+  );
 
   const knn: estypes.KnnSearch[] = [];
+  /** The scoring kNN clause of each source (without the boost-0 facet clauses). */
+  const knnSources: Array<{ source: FusionSource; weight: number; clause: estypes.KnnSearch }> = [];
   const knnFilters = facetKnnFilters(tenant, clauses, postClauses);
   const addKnn = (
+    source: FusionSource,
     field: string,
     vector: ArrayLike<number>,
     settings: { k: number; numCandidates: number },
@@ -164,11 +221,21 @@ export function planSearch(
     knnFilters.forEach((filter, i) =>
       knn.push(knnClause(field, vector, settings, i === 0 ? boost : 0, filter, window)),
     );
+    // knnFilters[0] carries every filter, post filters included: the hits' own kNN.
+    knnSources.push({
+      source,
+      weight: boost,
+      clause: knnClause(field, vector, settings, 1, knnFilters[0]!, window),
+    });
   };
-  const useTextKnn =
-    parsed.vector !== undefined && config.query.textEmbedding.enabled && weights.textEmbedding > 0;
   if (useTextKnn) {
-    addKnn(config.query.knn.field, parsed.vector!, config.query.knn, weights.textEmbedding);
+    addKnn(
+      'text_knn',
+      config.query.knn.field,
+      parsed.vector!,
+      config.query.knn,
+      weights.textEmbedding,
+    );
   }
   if (request.imageVector !== undefined) {
     let boost = weights.imageEmbedding;
@@ -178,7 +245,13 @@ export function planSearch(
         `The ranking expression has no image_embedding_relevance(); the image query uses query.imageKnn.boost (${boost})`,
       );
     }
-    addKnn(config.query.imageKnn.field, request.imageVector, config.query.imageKnn, boost);
+    addKnn(
+      'image_knn',
+      config.query.imageKnn.field,
+      request.imageVector,
+      config.query.imageKnn,
+      boost,
+    );
   }
 
   const highlightFields: FieldCollector = new Set();
@@ -228,6 +301,12 @@ export function planSearch(
   }
   if (request.explain) body.explain = true;
 
+  const fusion = fused
+    ? planFusion(body, knnSources, weights.bm25, window, {
+        ...fusionSettings,
+        method: fusionSettings.method as 'linear' | 'rrf',
+      })
+    : null;
   return {
     request: body,
     plan: {
@@ -236,8 +315,52 @@ export function planSearch(
       weights,
       facets: facets.facets,
       knn: { text: useTextKnn, image: request.imageVector !== undefined },
+      fusion,
       warnings,
     },
+  };
+}
+
+/** Splits the one-request `body` into the fusion's sub-searches and its count request. */
+function planFusion(
+  body: estypes.SearchRequest,
+  knnSources: ReadonlyArray<{ source: FusionSource; weight: number; clause: estypes.KnnSearch }>,
+  lexicalWeight: number,
+  window: number,
+  settings: FusionPlan['settings'],
+): FusionPlan {
+  const {
+    knn: _knn,
+    aggs: _aggs,
+    from: _from,
+    size: _size,
+    track_total_hits: _total,
+    ...rest
+  } = body;
+  const page = { from: 0, size: window, track_total_hits: false };
+  const lexical: estypes.SearchRequest = { ...rest, ...page };
+  const knnSearches = knnSources.map(({ source, weight, clause }) => {
+    const knnRequest: estypes.SearchRequest = {
+      ...page,
+      _source: body._source,
+      knn: [clause],
+    };
+    if (body.explain) knnRequest.explain = true;
+    return { source, weight, request: knnRequest };
+  });
+  const {
+    highlight: _highlight,
+    explain: _explain,
+    sort: _sort,
+    track_scores: _trackScores,
+    ...countable
+  } = body;
+  const count: estypes.SearchRequest = { ...countable, from: 0, size: 0, _source: false };
+  return {
+    settings,
+    searches: [{ source: 'lexical', weight: lexicalWeight, request: lexical }, ...knnSearches],
+    count,
+    window,
   };
 }
 

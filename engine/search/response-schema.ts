@@ -19,7 +19,25 @@ export const SkuResultSchema = z.object({
   image: z.string().nullable(),
 });
 
-/** The score of one hit split by where it came from; the parts add up to `total`. */
+/** One sub-search's part in an engine-side fusion (engine/search/fusion.ts). */
+export const FusionPartSchema = z.object({
+  source: z.enum(['lexical', 'text_knn', 'image_knn']),
+  weight: z.number(),
+  /** The sub-search's own score; null when it did not return the product. */
+  score: z.number().nullable(),
+  /** 1-based rank in that sub-search; null when absent. */
+  rank: z.number().int().nullable(),
+  /** What the fusion combined: the normalised score (linear) or 1/(rankConstant + rank) (rrf). */
+  normalized: z.number(),
+  /** This part's share of `total`. */
+  contribution: z.number(),
+});
+
+/**
+ * The score of one hit split by where it came from. With `sum` fusion (one ES request) the parts
+ * add up to `total`. With `linear` / `rrf` fusion, `lexical`, `knn`, `functions` and `other` split
+ * the sub-searches' own scores, and `fusion.parts[].contribution` add up to `total`.
+ */
 export const ScoreBreakdownSchema = z.object({
   total: z.number(),
   lexical: z.object({ total: z.number(), fields: z.record(z.string(), z.number()) }),
@@ -27,6 +45,12 @@ export const ScoreBreakdownSchema = z.object({
   functions: z.number(),
   /** Anything the explanation did not attribute (e.g. the constant score of a browse). */
   other: z.number(),
+  fusion: z
+    .object({
+      method: z.enum(['linear', 'rrf']),
+      parts: z.array(FusionPartSchema),
+    })
+    .optional(),
 });
 
 export const SpuResultSchema = z.object({

@@ -6,8 +6,6 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
 import type { ProductDoc } from '../catalog/types.ts';
 import type { SearchConfig } from '../config/search-config-schema.ts';
-import { esErrorToRwb } from '../es/client.ts';
-import { RwbError } from '../errors.ts';
 import type { DetectedLanguage } from '../query/language-detection.ts';
 import { printQuery } from '../query/print.ts';
 import {
@@ -17,10 +15,11 @@ import {
 } from '../query/query-parser.ts';
 import { translateTerms } from '../query/analyze-terms.ts';
 import { DEFAULT_DOMAIN } from '../query/ast.ts';
-import { planSearch, type SearchPlan } from './build-request.ts';
+import { planSearch, searchBodies, type SearchPlan } from './build-request.ts';
 import { checkClauseCount, clauseLimitOf } from './clause-limit.ts';
 import type { SearchFieldCatalog } from './fields.ts';
 import { formatFacets, formatHit } from './format-results.ts';
+import { executePlannedSearch, type AssembledResponse } from './fused-response.ts';
 import { resolveSearchRequest } from './request.ts';
 import type { SearchResponse } from './response-schema.ts';
 
@@ -118,8 +117,9 @@ export async function prepareSearch(
     );
   }
   const parsedAt = now();
-  const { request, plan } = planSearch(parsed, resolved, config, { fields: deps.fields });
-  checkClauseCount(request, deps.maxClauseCount ?? null);
+  const planned = planSearch(parsed, resolved, config, { fields: deps.fields });
+  const { request, plan } = planned;
+  for (const body of searchBodies(planned)) checkClauseCount(body, deps.maxClauseCount ?? null);
   return {
     parsed,
     plan,
@@ -129,22 +129,31 @@ export async function prepareSearch(
   };
 }
 
+/**
+ * The response in the seed's shape. `response` is an AssembledResponse (executePlannedSearch /
+ * assembleSearchResponse) or, for a plan without fusion, the `_search` answer itself.
+ */
 export function formatSearchResponse(
   prepared: PreparedSearch,
-  response: estypes.SearchResponse<unknown>,
+  answer: AssembledResponse | estypes.SearchResponse<unknown>,
   extraTimings: Record<string, number> = {},
 ): SearchResponse {
   const started = now();
   const { parsed, plan } = prepared;
   const { resolved } = plan;
+  const { response, breakdowns } =
+    'breakdowns' in answer ? answer : { response: answer, breakdowns: null };
   const total = response.hits.total;
-  const results = response.hits.hits.map((hit) =>
-    formatHit(
+  const results = response.hits.hits.map((hit) => {
+    const result = formatHit(
       hit as estypes.SearchHit<Partial<ProductDoc>>,
       resolved.skuFilterDimension,
-      resolved.request.explain,
-    ),
-  );
+      resolved.request.explain && breakdowns === null,
+    );
+    const fused = breakdowns?.get(hit._id ?? '');
+    if (fused !== undefined) result.explain = fused;
+    return result;
+  });
   const facets = formatFacets(response.aggregations as Record<string, unknown> | undefined, plan);
   const formatMs = round(now() - started);
   return {
@@ -204,14 +213,10 @@ export async function search(
     deps.maxClauseCount === undefined ? await clauseLimitOf(client) : deps.maxClauseCount;
   const prepared = await prepareSearch(input, config, { ...deps, maxClauseCount });
   const esStarted = now();
-  let response: estypes.SearchResponse<unknown>;
-  try {
-    response = await client.search({ ...prepared.request, index }, { signal: deps.signal });
-  } catch (err) {
-    if (deps.signal?.aborted)
-      throw new RwbError('CANCELLED', 'The search was cancelled', undefined, { cause: err });
-    throw esErrorToRwb(err, deps.url ?? 'the cluster', `searching index ${index}`);
-  }
+  const response = await executePlannedSearch(client, index, prepared, {
+    url: deps.url ?? 'the cluster',
+    ...(deps.signal === undefined ? {} : { signal: deps.signal }),
+  });
   const esMs = round(now() - esStarted);
   const formatted = formatSearchResponse(prepared, response, { es_ms: esMs });
   formatted.query.timings.total_ms = round(now() - started);

@@ -30,6 +30,7 @@ import { searchFieldsFromMapping, type SearchFieldCatalog } from '../search/fiel
 import { formatHit } from '../search/format-results.ts';
 import type { SearchResponse, SpuResult } from '../search/response-schema.ts';
 import { formatSearchResponse, prepareSearch } from '../search/searcher.ts';
+import { executePlannedSearch } from '../search/fused-response.ts';
 import { invalidInput } from './api-errors.ts';
 
 export type SearchStage = 'parse' | 'embed' | 'es' | 'format';
@@ -277,17 +278,11 @@ export class SearchService {
     this.stage('parse', prepared.timings.parseMs - embedMs + prepared.timings.buildMs);
 
     const esStarted = now();
-    let response: estypes.SearchResponse<unknown>;
-    try {
-      response = await this.client.search(
-        { ...prepared.request, index: this.index },
-        { ...this.requestOptions, ...(signal === undefined ? {} : { signal }) },
-      );
-    } catch (err) {
-      if (signal?.aborted)
-        throw new RwbError('CANCELLED', 'The search was cancelled', undefined, { cause: err });
-      throw esErrorToRwb(err, this.esUrl, `searching index ${this.index}`);
-    }
+    const response = await executePlannedSearch(this.client, this.index, prepared, {
+      url: this.esUrl,
+      requestOptions: this.requestOptions,
+      ...(signal === undefined ? {} : { signal }),
+    });
     const esMs = now() - esStarted;
     this.stage('es', esMs);
 

@@ -1,20 +1,19 @@
 /**
  * `tune.preview`: the mean metric of a query set for one config (working / revision / inline +
- * slider overrides), fast enough to repaint while a slider moves. One msearch for the whole set,
- * hits trimmed to ids, no facets or highlights; a superseded call is aborted through the signal.
+ * slider overrides), fast enough to repaint while a slider moves. It runs the eval runner (the
+ * same _msearch path, fusion and scoring as eval.run and the tuner), hits trimmed to ids, no
+ * facets; a superseded call is aborted through the signal.
  * Results are not recorded (eval.run is the recorded, full evaluation).
  */
 import { stat } from 'node:fs/promises';
-import type { estypes } from '@elastic/elasticsearch';
 import { z } from 'zod';
 import { esErrorToRwb } from '../../es/client.ts';
 import { RwbError } from '../../errors.ts';
-import { ratingsByQuery, type QuerySet } from '../../eval/judgments.ts';
+import type { QuerySet } from '../../eval/judgments.ts';
+import { runEvaluation, type EvaluationOutput } from '../../eval/runner.ts';
 import { loadQuerySetById } from '../../eval/runner-query-sets.ts';
 import type { QuerySetStore } from '../../eval/store/query-set-store.ts';
 import { resolveMetric } from '../../eval/metrics-registry.ts';
-import { evaluateQuery, summarize, type QueryScores } from '../../eval/metrics-summary.ts';
-import { prepareSearch } from '../../search/searcher.ts';
 import { defineOperation } from '../operation.ts';
 import { IndexNameSchema } from './common.ts';
 import { ConfigRefSchema, OverridesSchema, resolveConfig } from './config-resolve.ts';
@@ -100,90 +99,47 @@ export const tunePreview = defineOperation({
     const unratedMetric = resolveMetric(`unrated@${metric.k ?? size}`);
     const resolved = await resolveConfig(ctx, input.config, input.overrides, index);
     const deps = await session.searchDependencies(resolved.config, index, extras.signal);
-
-    const prepared = await Promise.all(
-      set.queries.map(async (q) => {
-        try {
-          const p = await prepareSearch(
-            { tenantId, query: q.text, size, facets: [], highlight: false },
-            resolved.config,
-            deps,
-          );
-          return {
-            request: { ...p.request, _source: ['spu_id'] } as estypes.SearchRequest,
-            error: null,
-          };
-        } catch (err) {
-          return { request: null, error: err instanceof Error ? err.message : String(err) };
-        }
-      }),
-    );
-    const searches: estypes.MsearchRequestItem[] = [];
-    for (const p of prepared)
-      if (p.request) searches.push({ index }, p.request as estypes.MsearchMultisearchBody);
-    let responses: estypes.MsearchResponseItem[] = [];
-    let tookMs = 0;
-    if (searches.length > 0) {
-      try {
-        const answer = await ctx.esClient().msearch({ searches }, { signal: extras.signal });
-        responses = answer.responses;
-        tookMs = answer.took ?? 0;
-      } catch (err) {
-        if (extras.signal?.aborted)
-          throw new RwbError('CANCELLED', 'tune.preview was superseded', undefined, { cause: err });
-        throw missingIndexAsNotFound(
-          esErrorToRwb(
-            err,
-            ctx.esConnection().url,
-            `evaluating query set "${set.name}" on ${index}`,
-          ),
-          index,
-        );
-      }
-    }
-    const ratings = ratingsByQuery(set);
-    const scored: QueryScores[] = [];
-    const perQuery: z.input<typeof PreviewOutputSchema>['perQuery'] = [];
-    let next = 0;
-    for (const [i, q] of set.queries.entries()) {
-      const p = prepared[i]!;
-      let error = p.error;
-      let hits: string[] = [];
-      if (p.request) {
-        const item = responses[next++];
-        if (!item || 'error' in item)
-          error = item ? (item.error.reason ?? item.error.type) : 'no answer';
-        else
-          hits = item.hits.hits.map(
-            (h) => (h._source as { spu_id?: string } | undefined)?.spu_id ?? h._id ?? '',
-          );
-      }
-      if (error !== null) {
-        perQuery.push({ query: q.text, score: null, unrated: 0, excluded: null, error });
-        continue;
-      }
-      const scores = evaluateQuery(
-        { query: q.text, hits, ratings: ratings.get(q.text) ?? new Map() },
-        [metric, unratedMetric],
-      );
-      scored.push(scores);
-      perQuery.push({
-        query: q.text,
-        score: scores.excluded ? null : (scores.scores[metric.name] ?? null),
-        unrated: scores.scores[unratedMetric.name] ?? 0,
-        excluded: scores.excluded,
-        error: null,
+    // The eval runner (one _msearch path, fusion included) so the sliders' metric is the one
+    // eval.run and the tuner compute for the same config.
+    let output: EvaluationOutput;
+    try {
+      output = await runEvaluation(ctx.esClient(), {
+        index,
+        tenantId,
+        querySet: set,
+        configs: [{ revisionId: resolved.revisionId, config: resolved.config }],
+        k: size,
+        metrics: [metric.name, unratedMetric.name],
+        facets: false,
+        dependencies: async () => deps,
+        // The whole set in as few round trips as the runner allows.
+        batchSize: 200,
+        ...(extras.signal && { signal: extras.signal }),
       });
+    } catch (err) {
+      if (extras.signal?.aborted)
+        throw new RwbError('CANCELLED', 'tune.preview was superseded', undefined, { cause: err });
+      throw missingIndexAsNotFound(
+        esErrorToRwb(err, ctx.esConnection().url, `evaluating query set "${set.name}" on ${index}`),
+        index,
+      );
     }
-    const summary = summarize(scored);
+    const run = output.results[0]!;
+    const perQuery = run.queries.map((q) => ({
+      query: q.query,
+      score: q.error !== undefined || q.excluded !== null ? null : (q.scores[metric.name] ?? null),
+      unrated: q.scores[unratedMetric.name] ?? 0,
+      excluded: q.excluded,
+      error: q.error === undefined ? null : q.error.message,
+    }));
     return {
       metric: metric.name,
-      mean: summary.means[metric.name] ?? null,
-      validQueries: summary.validQueries,
+      mean: run.means[metric.name] ?? null,
+      validQueries: run.validQueries,
       totalQueries: set.queries.length,
       perQuery,
       revisionId: resolved.revisionId,
-      tookMs,
+      tookMs: Math.round(output.stats.searchMs * 10) / 10,
       latencyMs: Math.round((performance.now() - started) * 10) / 10,
     };
   },

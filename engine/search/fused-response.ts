@@ -1,0 +1,202 @@
+/**
+ * Reading the answers of a planned search back into one page. With ranking.fusion `sum` (or
+ * nothing to fuse) the plan is one request and its answer is the page. With `linear` / `rrf` the
+ * plan is a lexical search, one search per kNN source and a count request (build-request.ts
+ * FusionPlan); `fusedPage` ranks their hits with fuseRankings and slices from/size. Everything
+ * that searches — the searcher, `rwb serve`, the eval runner, the tuner, the workbench's
+ * live metric — goes through `fusedPage`, so they rank identically.
+ */
+import { errors, type Client, type estypes } from '@elastic/elasticsearch';
+import { esErrorToRwb } from '../es/client.ts';
+import { RwbError } from '../errors.ts';
+import type { FusionPlan, PlannedSearch } from './build-request.ts';
+import { searchBodies } from './build-request.ts';
+import { scoreBreakdown } from './explain.ts';
+import { fuseRankings, type FusedHit } from './fusion.ts';
+import type { ScoreBreakdown } from './response-schema.ts';
+
+export interface FusedEntry<T> {
+  readonly fused: FusedHit;
+  /** Per sub-search (in `fusion.searches` order): its hit for this document, if it returned it. */
+  readonly hits: ReadonlyArray<T | undefined>;
+}
+
+/**
+ * The fused page: `lists[i]` are the hits of `fusion.searches[i]` in rank order; `keyOf` must
+ * identify a document the same way in every list.
+ */
+export function fusedPage<T>(
+  fusion: FusionPlan,
+  lists: ReadonlyArray<readonly T[]>,
+  keyOf: (hit: T) => string,
+  scoreOf: (hit: T) => number,
+  from: number,
+  size: number,
+): Array<FusedEntry<T>> {
+  if (lists.length !== fusion.searches.length) {
+    throw new RwbError(
+      'INTERNAL',
+      `fusion: ${lists.length} result lists for ${fusion.searches.length} searches`,
+    );
+  }
+  const byKey = lists.map((hits) => new Map(hits.map((hit) => [keyOf(hit), hit] as const)));
+  const fused = fuseRankings(
+    fusion.searches.map((search, i) => ({
+      source: search.source,
+      weight: search.weight,
+      hits: lists[i]!.map((hit) => ({ key: keyOf(hit), score: scoreOf(hit) })),
+    })),
+    fusion.settings,
+  );
+  return fused.slice(from, from + size).map((entry) => ({
+    fused: entry,
+    hits: byKey.map((map) => map.get(entry.key)),
+  }));
+}
+
+type Hit = estypes.SearchHit<unknown>;
+
+/** One search's page, assembled; `breakdowns` (by `_id`) replace the ES explain for fused hits. */
+export interface AssembledResponse {
+  readonly response: estypes.SearchResponse<unknown>;
+  readonly breakdowns: ReadonlyMap<string, ScoreBreakdown> | null;
+}
+
+function fusedBreakdown(
+  entry: FusedEntry<Hit>,
+  fusion: FusionPlan,
+  explain: boolean,
+): ScoreBreakdown | null {
+  if (!explain) return null;
+  let lexical: ScoreBreakdown | null = null;
+  let text = 0;
+  let image = 0;
+  fusion.searches.forEach((search, i) => {
+    const hit = entry.hits[i];
+    if (hit === undefined) return;
+    if (search.source === 'lexical') {
+      if (hit._explanation !== undefined) lexical = scoreBreakdown(hit._explanation);
+    } else if (search.source === 'text_knn') text = hit._score ?? 0;
+    else image = hit._score ?? 0;
+  });
+  const base = lexical as ScoreBreakdown | null;
+  return {
+    total: entry.fused.score,
+    lexical: base?.lexical ?? { total: 0, fields: {} },
+    knn: { text, image },
+    functions: base?.functions ?? 0,
+    other: base?.other ?? 0,
+    fusion: {
+      method: fusion.settings.method,
+      parts: entry.fused.parts.map((part) => ({ ...part })),
+    },
+  };
+}
+
+/**
+ * The page from the answers to `searchBodies(planned)`, in that order: the answer itself without
+ * fusion; with fusion, the fused hits (`_score` = the fused score, highlight from the lexical hit)
+ * with the count request's total and aggregations.
+ */
+export function assembleSearchResponse(
+  planned: PlannedSearch,
+  responses: ReadonlyArray<estypes.SearchResponse<unknown>>,
+): AssembledResponse {
+  const { fusion, resolved } = planned.plan;
+  if (fusion === null) return { response: responses[0]!, breakdowns: null };
+  const subs = responses.slice(0, fusion.searches.length);
+  const count = responses[fusion.searches.length]!;
+  const page = fusedPage(
+    fusion,
+    subs.map((response) => response.hits.hits),
+    (hit) => hit._id ?? '',
+    (hit) => hit._score ?? 0,
+    resolved.from,
+    resolved.size,
+  );
+  const explain = resolved.request.explain;
+  const breakdowns = new Map<string, ScoreBreakdown>();
+  const hits = page.map((entry) => {
+    const base = entry.hits.find((hit) => hit !== undefined)!;
+    const lexical = entry.hits[0];
+    const { _explanation: _dropped, ...rest } = base;
+    const breakdown = fusedBreakdown(entry, fusion, explain);
+    if (breakdown !== null) breakdowns.set(entry.fused.key, breakdown);
+    return {
+      ...rest,
+      _score: entry.fused.score,
+      ...(lexical?.highlight === undefined ? {} : { highlight: lexical.highlight }),
+    } as Hit;
+  });
+  return {
+    response: {
+      took: Math.max(...responses.map((response) => response.took)),
+      timed_out: responses.some((response) => response.timed_out),
+      _shards: count._shards,
+      hits: { total: count.hits.total, max_score: hits[0]?._score ?? null, hits },
+      ...(count.aggregations === undefined ? {} : { aggregations: count.aggregations }),
+    },
+    breakdowns: explain ? breakdowns : null,
+  };
+}
+
+/** An `_msearch` item's error as the error a plain `_search` would have thrown. */
+export function msearchItemError(
+  item: estypes.ErrorResponseBase,
+  url: string,
+  what: string,
+): RwbError {
+  const status = item.status ?? 500;
+  const response = new errors.ResponseError({
+    body: { error: item.error, status },
+    statusCode: status,
+    headers: {},
+    warnings: null,
+    meta: {} as never,
+  });
+  return esErrorToRwb(response, url, what);
+}
+
+export interface ExecuteOptions {
+  readonly signal?: AbortSignal;
+  /** The cluster URL, for error messages. */
+  readonly url: string;
+  /** Transport options (timeouts) for the request. */
+  readonly requestOptions?: Record<string, unknown>;
+}
+
+/**
+ * Runs a planned search: one `_search`, or one `_msearch` of the fusion's searches; ES errors
+ * become the same RwbErrors either way.
+ */
+export async function executePlannedSearch(
+  client: Client,
+  index: string,
+  planned: PlannedSearch,
+  options: ExecuteOptions,
+): Promise<AssembledResponse> {
+  const what = `searching index ${index}`;
+  const transport = {
+    ...options.requestOptions,
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  };
+  try {
+    if (planned.plan.fusion === null) {
+      const response = await client.search({ ...planned.request, index }, transport);
+      return { response, breakdowns: null };
+    }
+    const searches: estypes.MsearchRequestItem[] = [];
+    for (const body of searchBodies(planned))
+      searches.push({ index }, body as estypes.MsearchMultisearchBody);
+    const answer = await client.msearch({ searches }, transport);
+    const responses = answer.responses.map((item) => {
+      if ('error' in item) throw msearchItemError(item, options.url, what);
+      return item as estypes.SearchResponse<unknown>;
+    });
+    return assembleSearchResponse(planned, responses);
+  } catch (err) {
+    if (options.signal?.aborted)
+      throw new RwbError('CANCELLED', 'The search was cancelled', undefined, { cause: err });
+    throw esErrorToRwb(err, options.url, what);
+  }
+}
