@@ -1,8 +1,15 @@
 /**
  * A small bilingual products index for the browser-mode tests, in its own index so it never
  * touches anyone's `search_products`. Written with the ES client; recreated on every run.
+ * Also: the workbench served in browser mode and opened in Debian's Chromium (openBrowserWorkbench).
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { Client } from '@elastic/elasticsearch';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { ApiContext } from '../../engine/api/context.ts';
+import { buildRenderer } from '../../engine/cli/commands/app.ts';
+import { startHttpServer } from '../../engine/http/server.ts';
 
 export const E2E_INDEX = process.env.RWB_E2E_INDEX ?? 'rwb_e2e_products';
 
@@ -230,4 +237,113 @@ export async function deleteFixtureIndex(esUrl: string, index = E2E_INDEX): Prom
   } finally {
     await client.close();
   }
+}
+
+/** Sets the fields of `doc` on every document of a tenant (ids by search, then a bulk update). */
+export async function updateTenantDocs(
+  esUrl: string,
+  index: string,
+  tenantId: string,
+  doc: Record<string, unknown>,
+): Promise<number> {
+  const client = new Client({ node: esUrl });
+  try {
+    const found = await client.search({
+      index,
+      size: 10_000,
+      _source: false,
+      query: { term: { tenant_id: tenantId } },
+    });
+    const ids = found.hits.hits.map((hit) => hit._id!);
+    if (ids.length === 0) return 0;
+    const res = await client.bulk({
+      refresh: 'wait_for',
+      operations: ids.flatMap((id) => [{ update: { _index: index, _id: id } }, { doc }]),
+    });
+    if (res.errors) throw new Error(`bulk update of ${index} failed: ${JSON.stringify(res.items)}`);
+    return ids.length;
+  } finally {
+    await client.close();
+  }
+}
+
+/** Documents in `index` (of one tenant when given), by `_count` after a refresh. */
+export async function countDocs(esUrl: string, index: string, tenantId?: string): Promise<number> {
+  const client = new Client({ node: esUrl });
+  try {
+    await client.indices.refresh({ index });
+    const { count } = await client.count({
+      index,
+      ...(tenantId === undefined ? {} : { query: { term: { tenant_id: tenantId } } }),
+    });
+    return count;
+  } finally {
+    await client.close();
+  }
+}
+
+export const CHROMIUM = process.env.RWB_CHROMIUM ?? '/usr/bin/chromium';
+
+/** For requireComponent: Debian's Chromium (never a browser download). */
+export async function chromiumAvailable(): Promise<void> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found (apt-get install -y chromium)`);
+}
+
+export interface BrowserWorkbench {
+  url: string;
+  browser: Browser;
+  page: Page;
+  /** Uncaught errors of the page, for a final `toEqual([])`. */
+  pageErrors: string[];
+  /** Goes to a screen and waits for the app-ready marker and the screen's root. */
+  open(screen: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the renderer into `tmp`, serves it with `ctx` over HTTP (browser mode) and opens it in
+ * headless Chromium. `close` stops the browser and the server; the context stays the caller's.
+ */
+export async function openBrowserWorkbench(
+  ctx: ApiContext,
+  tmp: string,
+): Promise<BrowserWorkbench> {
+  const rendererDir = path.join(tmp, 'renderer');
+  await buildRenderer(() => undefined, rendererDir);
+  const server = await startHttpServer({ ctx, rendererDir, port: 0 });
+  let browser: Browser;
+  try {
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-quic',
+        '--no-first-run',
+      ],
+    });
+  } catch (err) {
+    await server.close();
+    throw err;
+  }
+  const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+  const pageErrors: string[] = [];
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+  return {
+    url: server.url,
+    browser,
+    page,
+    pageErrors,
+    async open(screen) {
+      await page.goto(`${server.url}#/${screen}`);
+      await page.locator('[data-testid=app-ready]').waitFor({ state: 'attached' });
+      await page.getByTestId(`screen-${screen}`).waitFor();
+    },
+    async close() {
+      await browser.close();
+      await server.close();
+    },
+  };
 }

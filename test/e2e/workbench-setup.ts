@@ -29,13 +29,22 @@ export const QUERIES = [
   '衬衫',
 ];
 
-export async function ingestDemoCatalog(esUrl: string, dir: string): Promise<number> {
-  const file = path.join(dir, 'demo.ndjson');
-  await writeDemoFile(file, { tenants: [TENANT, '2'], spusPerTenant: 150, seed: 42 });
+/**
+ * Ingests a demo catalog file (default: tenants 1 and 2, 150 SPUs each, into WORKBENCH_INDEX).
+ * `recreate` removes the documents of the file's tenants first; other tenants stay.
+ */
+export async function ingestDemoCatalog(
+  esUrl: string,
+  dir: string,
+  opts: { index?: string; tenants?: string[]; spusPerTenant?: number } = {},
+): Promise<number> {
+  const tenants = opts.tenants ?? [TENANT, '2'];
+  const file = path.join(dir, opts.tenants ? `demo-${tenants.join('-')}.ndjson` : 'demo.ndjson');
+  await writeDemoFile(file, { tenants, spusPerTenant: opts.spusPerTenant ?? 150, seed: 42 });
   const report = await runIngest({
     source: { kind: 'file', path: file },
     es: { url: esUrl },
-    index: WORKBENCH_INDEX,
+    index: opts.index ?? WORKBENCH_INDEX,
     recreate: true,
     embedding: { model: null },
     resume: false,

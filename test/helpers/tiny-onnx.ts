@@ -157,6 +157,22 @@ export function tinyVisionModel(opts: { dims: number; size?: number }): Buffer {
 }
 
 /**
+ * What tinyVisionModel outputs, written out: `pooled` (the per-channel mean of the normalised
+ * pixels) times the projection plus the bias, not normalised. Lets a test know an image's vector
+ * without running the model.
+ */
+export function tinyVisionEmbedding(
+  pooled: readonly [number, number, number],
+  dims: number,
+): Float32Array {
+  const projection = weights(3 * dims, 7);
+  const out = weights(dims, 11);
+  for (let j = 0; j < dims; j++)
+    for (let c = 0; c < 3; c++) out[j]! += pooled[c]! * projection[c * dims + j]!;
+  return out;
+}
+
+/**
  * Text tower: input_ids [batch, contextLength] → Gather(embedding table) → ReduceMean over tokens →
  * text_embeds [batch, dims]. A fixed context length mimics CLIP (77) / Chinese-CLIP (52).
  */
