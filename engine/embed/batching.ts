@@ -80,6 +80,57 @@ export function clsPoolNormalized(
   return out;
 }
 
+/**
+ * Mean pooling: per row, the average of the hidden states of the tokens whose attention mask is 1
+ * (padding left out), L2-normalised when `normalize`. What sentence-transformers' MiniLM and E5
+ * were trained with. Returns fresh arrays.
+ */
+export function meanPool(
+  hidden: Float32Array,
+  attentionMask: BigInt64Array,
+  rows: number,
+  seqLen: number,
+  dims: number,
+  normalize: boolean,
+): Float32Array[] {
+  const out: Float32Array[] = [];
+  for (let r = 0; r < rows; r++) {
+    const sum = new Float64Array(dims);
+    let count = 0;
+    for (let t = 0; t < seqLen; t++) {
+      if (attentionMask[r * seqLen + t] === 0n) continue;
+      count++;
+      const start = (r * seqLen + t) * dims;
+      for (let d = 0; d < dims; d++) sum[d]! += hidden[start + d]!;
+    }
+    const v = new Float32Array(dims);
+    // sentence-transformers clamps the token count at 1e-9: a row with no real token stays zero.
+    const denominator = Math.max(count, 1e-9);
+    for (let d = 0; d < dims; d++) v[d] = sum[d]! / denominator;
+    out.push(normalize ? l2Normalize(v) : v);
+  }
+  return out;
+}
+
+export type Pooling = 'cls' | 'mean';
+
+/** The pooling a model was trained with, over one padded batch's [rows, seqLen, dims] output. */
+export function poolBatch(
+  pooling: Pooling,
+  normalize: boolean,
+  hidden: Float32Array,
+  attentionMask: BigInt64Array,
+  rows: number,
+  seqLen: number,
+  dims: number,
+): Float32Array[] {
+  if (pooling === 'mean') return meanPool(hidden, attentionMask, rows, seqLen, dims, normalize);
+  if (normalize) return clsPoolNormalized(hidden, rows, seqLen, dims);
+  return Array.from({ length: rows }, (_, r) =>
+    hidden.slice(r * seqLen * dims, r * seqLen * dims + dims),
+  );
+}
+
 export function vectorNorm(v: ArrayLike<number>): number {
   let sum = 0;
   for (let i = 0; i < v.length; i++) sum += v[i]! * v[i]!;

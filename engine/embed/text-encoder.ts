@@ -1,6 +1,9 @@
 /**
- * The text encoder other modules use (ingest, query vectors, the CLI): bge models through
- * onnxruntime-node in worker threads, CLS pooling, L2-normalised vectors.
+ * The text encoder other modules use (ingest, query vectors, the CLI): the registry's BERT-style
+ * models through onnxruntime-node in worker threads, each pooled (CLS or mean) and normalised as it
+ * was trained. Each side gets its model's prefix here and nowhere else: encodeQueries prepends the
+ * query prefix (BGE instruction, E5 "query: "), encodeDocuments the document prefix (E5
+ * "passage: "), so ingest, the eval runner, the workbench and `rwb serve` cannot disagree.
  *
  * Throughput on CPU comes from (measured in bench/embed-throughput.ts):
  *  - several single-threaded sessions in parallel workers instead of one session with intra-op
@@ -49,6 +52,11 @@ export interface TextEncoderOptions {
   fetchIfMissing?: boolean;
   /** Where the execution-provider decision is said (default: stderr, once per process). */
   log?: (message: string) => void;
+  /**
+   * Replaces the model's query prefix (e.g. '' to measure BGE without its instruction). The
+   * document side is never overridable: an index's vectors must match what its model expects.
+   */
+  queryPrefix?: string;
 }
 
 export interface TextEncoder {
@@ -64,8 +72,10 @@ export interface TextEncoder {
 export interface OnnxTextEncoder extends TextEncoder {
   /** Why this execution provider runs (e.g. why CUDA was not used). */
   executionProviderReason: string;
-  /** Instruction prepended to queries; the exact model input of a query is queryPrefix + text. */
+  /** Prepended to queries; the exact model input of a query is queryPrefix + text. */
   queryPrefix: string;
+  /** Prepended to documents; the exact model input of a document is documentPrefix + text. */
+  documentPrefix: string;
   workers: number;
   threadsPerWorker: number;
   batchSize: number;
@@ -93,6 +103,8 @@ export async function createTextEncoder(opts: TextEncoderOptions): Promise<OnnxT
     tokenizerPath: files.tokenizerPath,
     lowercase: spec.lowercase,
     maxTokens: spec.maxTokens,
+    pooling: spec.pooling,
+    normalize: spec.normalize,
     batchSize,
     maxBatchTokens,
   };
@@ -122,6 +134,8 @@ export async function createTextEncoder(opts: TextEncoderOptions): Promise<OnnxT
     );
   }
   const { pool, info, config } = started;
+  const queryPrefix = opts.queryPrefix ?? spec.queryPrefix;
+  const documentPrefix = spec.documentPrefix;
   if (info.dims !== spec.dims) {
     await pool.close();
     throw new RwbError(
@@ -168,12 +182,17 @@ export async function createTextEncoder(opts: TextEncoderOptions): Promise<OnnxT
     dims: spec.dims,
     executionProvider: config.provider,
     executionProviderReason: reason,
-    queryPrefix: spec.queryPrefix,
+    queryPrefix,
+    documentPrefix,
     workers: pool.size,
     threadsPerWorker: config.intraOpThreads,
     batchSize,
-    encodeDocuments: async (texts, o) => encode(checkTexts(texts), o?.signal),
-    encodeQueries: async (texts) => encode(checkTexts(texts).map((t) => spec.queryPrefix + t)),
+    encodeDocuments: async (texts, o) =>
+      encode(
+        checkTexts(texts).map((t) => documentPrefix + t),
+        o?.signal,
+      ),
+    encodeQueries: async (texts) => encode(checkTexts(texts).map((t) => queryPrefix + t)),
     close: () => pool.close(),
   };
 }

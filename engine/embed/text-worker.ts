@@ -1,11 +1,11 @@
 /**
  * Worker thread of the text encoder: owns one tokenizer and one ONNX session, takes a chunk of
- * texts, tokenises them, runs length-sorted, dynamically padded batches and returns the pooled,
- * normalised vectors as one transferable Float32Array (row i = text i of the request).
+ * texts, tokenises them, runs length-sorted, dynamically padded batches and returns the vectors,
+ * pooled and normalised as the model wants, as one transferable Float32Array (row i = text i).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import ort from 'onnxruntime-node';
-import { clsPoolNormalized, padBatch, planBatches } from './batching.ts';
+import { type Pooling, padBatch, planBatches, poolBatch } from './batching.ts';
 import { type ExecutionProvider, sessionOptionsFor } from './execution-provider.ts';
 import { loadTokenizer } from './text-tokenizer.ts';
 import type { WorkerReady, WorkerReply } from './worker-pool.ts';
@@ -15,6 +15,8 @@ export interface TextWorkerConfig {
   tokenizerPath: string;
   lowercase: boolean;
   maxTokens: number;
+  pooling: Pooling;
+  normalize: boolean;
   provider: ExecutionProvider;
   intraOpThreads: number;
   batchSize: number;
@@ -130,8 +132,11 @@ async function encode(
       feeds[name] = tensor;
     }
     const output = (await session.run(feeds, [info.outputName]))[info.outputName]!;
-    const pooled = clsPoolNormalized(
+    const pooled = poolBatch(
+      config.pooling,
+      config.normalize,
       output.data as Float32Array,
+      padded.attentionMask,
       padded.rows,
       padded.seqLen,
       info.dims,

@@ -3,8 +3,10 @@ import {
   clsPoolNormalized,
   dot,
   l2Normalize,
+  meanPool,
   padBatch,
   planBatches,
+  poolBatch,
   vectorNorm,
 } from '../../engine/embed/batching.ts';
 
@@ -79,6 +81,54 @@ describe('clsPoolNormalized', () => {
     const [a] = clsPoolNormalized(hidden, 1, 2, 2);
     hidden[0] = 42;
     expect(a![0]).toBe(1);
+  });
+});
+
+describe('meanPool', () => {
+  // rows=2, seqLen=3, dims=2. Row 0: three real tokens [1,2],[3,4],[5,0]; row 1: two real tokens
+  // [2,0],[0,6] then a padding token [100,100] that must not count.
+  const hidden = Float32Array.from([1, 2, 3, 4, 5, 0, 2, 0, 0, 6, 100, 100]);
+  const mask = BigInt64Array.from([1n, 1n, 1n, 1n, 1n, 0n]);
+
+  it('averages the real tokens only, before normalising', () => {
+    const [a, b] = meanPool(hidden, mask, 2, 3, 2, false);
+    // Row 0: ([1,2]+[3,4]+[5,0]) / 3 = [3, 2]; row 1: ([2,0]+[0,6]) / 2 = [1, 3].
+    expect(Array.from(a!)).toEqual([3, 2]);
+    expect(Array.from(b!)).toEqual([1, 3]);
+  });
+
+  it('L2-normalises the mean when asked', () => {
+    const [a, b] = meanPool(hidden, mask, 2, 3, 2, true);
+    // [3,2] / √13 and [1,3] / √10.
+    expect(a![0]).toBeCloseTo(3 / Math.sqrt(13), 6);
+    expect(a![1]).toBeCloseTo(2 / Math.sqrt(13), 6);
+    expect(b![0]).toBeCloseTo(1 / Math.sqrt(10), 6);
+    expect(b![1]).toBeCloseTo(3 / Math.sqrt(10), 6);
+  });
+
+  it('leaves a row without real tokens at zero instead of dividing by zero', () => {
+    const [v] = meanPool(Float32Array.from([4, 4]), BigInt64Array.from([0n]), 1, 1, 2, true);
+    expect(Array.from(v!)).toEqual([0, 0]);
+  });
+});
+
+describe('poolBatch', () => {
+  const hidden = Float32Array.from([3, 4, 9, 9, 0, 2, 9, 9]);
+  const mask = BigInt64Array.from([1n, 1n, 1n, 0n]);
+
+  it('cls takes the first token, mean the masked average', () => {
+    const [cls] = poolBatch('cls', false, hidden, mask, 2, 2, 2);
+    expect(Array.from(cls!)).toEqual([3, 4]);
+    const [mean0, mean1] = poolBatch('mean', false, hidden, mask, 2, 2, 2);
+    expect(Array.from(mean0!)).toEqual([6, 6.5]);
+    expect(Array.from(mean1!)).toEqual([0, 2]);
+  });
+
+  it('normalises either pooling when asked', () => {
+    const [cls] = poolBatch('cls', true, hidden, mask, 2, 2, 2);
+    expect(Array.from(cls!)).toEqual([0.6000000238418579, 0.800000011920929]);
+    const [, mean1] = poolBatch('mean', true, hidden, mask, 2, 2, 2);
+    expect(Array.from(mean1!)).toEqual([0, 1]);
   });
 });
 

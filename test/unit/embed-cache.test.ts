@@ -132,6 +132,35 @@ describe('createCachedTextEncoder', () => {
     await cached.close();
   });
 
+  it('keys documents by their exact model input too (E5-style document prefix)', async () => {
+    const computed: string[] = [];
+    const e5Like: TextEncoder & { queryPrefix: string; documentPrefix: string } = {
+      modelId: 'prefixed',
+      dims: 2,
+      executionProvider: 'cpu',
+      queryPrefix: 'query: ',
+      documentPrefix: 'passage: ',
+      encodeDocuments: async (texts) => {
+        computed.push(...texts.map((t) => `passage: ${t}`));
+        return texts.map((t) => vec(t.length, 1));
+      },
+      encodeQueries: async (texts) => {
+        computed.push(...texts.map((t) => `query: ${t}`));
+        return texts.map((t) => vec(t.length, -1));
+      },
+      close: async () => {},
+    };
+    const cached = await createCachedTextEncoder(e5Like, { dir });
+    await cached.encodeDocuments(['shoe']);
+    await cached.encodeQueries(['shoe']);
+    expect(computed).toEqual(['passage: shoe', 'query: shoe']);
+    expect(cached.cache.has(cacheKey('passage: shoe'))).toBe(true);
+    expect(cached.cache.has(cacheKey('query: shoe'))).toBe(true);
+    // The key is what the model read, never the bare text.
+    expect(cached.cache.has(cacheKey('shoe'))).toBe(false);
+    await cached.close();
+  });
+
   it('a second run over the same texts computes nothing', async () => {
     const run1 = countingEncoder();
     const c1 = await createCachedTextEncoder(run1.encoder, { dir });

@@ -32,7 +32,10 @@ export function registerEmbedCommands(program: Command): void {
     )
     .argument('[texts...]', 'texts to encode (instead of --file/stdin)')
     .option('--model <id>', 'embedding model (see `rwb models list`)', DEFAULT_MODEL_IDS[0])
-    .option('--query', 'encode as search queries (adds the model’s query instruction prefix)')
+    .option(
+      '--query',
+      'encode as search queries (the model’s query prefix instead of its document prefix)',
+    )
     .option('--file <path>', 'read texts from this file, one per line')
     .option('--json', 'print one JSON object per text: {line, text, dims, norm, vector}')
     .option('--show <n>', 'how many leading values to print without --json', '5')
@@ -58,8 +61,7 @@ export function registerEmbedCommands(program: Command): void {
       if (items.length === 0)
         throw new RwbError('INVALID_INPUT', 'Nothing to encode: the input has no non-empty line');
       const show = wholeNumberFlag('--show', flags.show, { min: 1 });
-      const threads =
-        wholeNumberFlag('--threads', flags.threads, { min: 1 });
+      const threads = wholeNumberFlag('--threads', flags.threads, { min: 1 });
 
       const encoder = await createTextEncoder({
         model: flags.model,
@@ -108,15 +110,34 @@ export function registerEmbedCommands(program: Command): void {
         process.stdout.write(`${JSON.stringify(all, null, 2)}\n`);
         return;
       }
+      const prefix = (p: string) => (p === '' ? '-' : JSON.stringify(p));
       const rows = all.map((m) => [
         m.id,
         String(m.dims),
         m.language,
         m.quantized ? 'int8' : 'fp32',
+        `${m.pooling}${m.normalize ? '+l2' : ''}`,
+        String(m.maxTokens),
+        prefix(m.queryPrefix),
+        prefix(m.documentPrefix),
         m.installed ? `yes (${((m.onnxBytes ?? 0) / 1e6).toFixed(0)} MB)` : 'no',
         m.source,
       ]);
-      printTable(['ID', 'DIMS', 'LANG', 'WEIGHTS', 'INSTALLED', 'SOURCE (Maven)'], rows);
+      printTable(
+        [
+          'ID',
+          'DIMS',
+          'LANG',
+          'WEIGHTS',
+          'POOLING',
+          'MAX TOKENS',
+          'QUERY PREFIX',
+          'DOC PREFIX',
+          'INSTALLED',
+          'SOURCE (Maven)',
+        ],
+        rows,
+      );
     });
 
   models
