@@ -214,6 +214,15 @@ function checkTextTypes(config: SearchConfig, out: IssueList): void {
         at('analyzer'),
         "combined_fields takes no analyzer: it uses the fields' own, which must be the same for every field it combines; remove it",
       );
+    if (
+      domain.operator === 'and' &&
+      domain.minimumShouldMatch !== undefined &&
+      !PHRASE_TYPES.has(type)
+    )
+      out.add(
+        at('minimumShouldMatch'),
+        'has no effect with operator "and": every word is required already (Elasticsearch would apply it to no optional word, and a count such as "2" then matches no document); remove it or set operator "or"',
+      );
     if (PHRASE_TYPES.has(type)) {
       if (domain.operator !== 'or')
         out.add(

@@ -11,6 +11,7 @@
  * | bool_prefix     | yes            | – (1)       | yes       | refused |
  * | combined_fields | yes            | refused     | refused   | refused |
  *
+ * minimum_should_match goes with operator `or` only (see sendsMinimumShouldMatch).
  * (1) most_fields and bool_prefix sum the fields' scores because their tie_breaker defaults to 1;
  * sending one (0 was sent before) silently turns them into best_fields, so none is sent.
  *
@@ -80,6 +81,22 @@ const TAKES_SLOP: ReadonlySet<TextMatchType> = new Set(['phrase', 'phrase_prefix
 /** Field types analysed as text (combined_fields and phrase_prefix accept only these). */
 const TEXT_TYPES: ReadonlySet<string> = new Set(['text', 'match_only_text', 'search_as_you_type']);
 
+/**
+ * With operator `and` every word is required and ES applies minimum_should_match to no optional
+ * clause: a count such as "2" then matches no document at all (checked on ES 8.19), a percentage
+ * nothing. So it is sent with `or` only (a domain's own one with `and` is a config error).
+ */
+function sendsMinimumShouldMatch(
+  type: TextMatchType,
+  settings: MatchSettings,
+): settings is MatchSettings & { minimumShouldMatch: string } {
+  return (
+    TAKES_OPERATOR.has(type) &&
+    settings.operator === 'or' &&
+    settings.minimumShouldMatch !== undefined
+  );
+}
+
 const roundBoost = (value: number): number => Math.round(value * 1e6) / 1e6;
 
 export function fieldWithBoost(field: string, boost: number): string {
@@ -109,7 +126,7 @@ function multiMatch(
     if (settings.operator === 'and') query.operator = 'and';
   }
   if (TAKES_TIE_BREAKER.has(type)) query.tie_breaker = settings.tieBreaker;
-  if (TAKES_OPERATOR.has(type) && settings.minimumShouldMatch !== undefined)
+  if (sendsMinimumShouldMatch(type, settings))
     query.minimum_should_match = settings.minimumShouldMatch;
   if (TAKES_FUZZINESS.has(type) && settings.fuzziness !== null)
     query.fuzziness = settings.fuzziness;
@@ -144,7 +161,7 @@ function combinedFields(
       fields: group.map(({ field, boost }) => fieldWithBoost(field, boost)),
     };
     if (settings.operator === 'and') query.operator = 'and';
-    if (settings.minimumShouldMatch !== undefined)
+    if (sendsMinimumShouldMatch('combined_fields', settings))
       query.minimum_should_match = settings.minimumShouldMatch;
     return { combined_fields: query };
   });

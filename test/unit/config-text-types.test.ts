@@ -52,27 +52,18 @@ describe('text match types: accepted settings', () => {
         'best_fields',
         (d) =>
           Object.assign(d, {
-            operator: 'and',
             minimumShouldMatch: '2',
             tieBreaker: 0.3,
             fuzziness: 'AUTO',
           }),
       ],
-      [
-        'most_fields',
-        (d) => Object.assign(d, { operator: 'and', minimumShouldMatch: '2', fuzziness: '1' }),
-      ],
-      [
-        'cross_fields',
-        (d) => Object.assign(d, { operator: 'and', minimumShouldMatch: '75%', tieBreaker: 0.1 }),
-      ],
-      ['combined_fields', (d) => Object.assign(d, { operator: 'and', minimumShouldMatch: '2' })],
+      ['most_fields', (d) => Object.assign(d, { operator: 'and', fuzziness: '1' })],
+      ['cross_fields', (d) => Object.assign(d, { minimumShouldMatch: '75%', tieBreaker: 0.1 })],
+      ['combined_fields', (d) => Object.assign(d, { operator: 'and' })],
+      ['combined_fields', (d) => Object.assign(d, { minimumShouldMatch: '2' })],
       ['phrase', (d) => Object.assign(d, { slop: 2, tieBreaker: 0.2 })],
       ['phrase_prefix', (d) => Object.assign(d, { slop: 1 })],
-      [
-        'bool_prefix',
-        (d) => Object.assign(d, { operator: 'and', minimumShouldMatch: '1', fuzziness: 'AUTO' }),
-      ],
+      ['bool_prefix', (d) => Object.assign(d, { minimumShouldMatch: '1', fuzziness: 'AUTO' })],
     ];
     for (const [type, change] of ok) {
       expect(problems(titleDomain((d) => ((d.type = type), change(d)))), type).toEqual([]);
@@ -153,6 +144,25 @@ describe('text match types: refused combinations name the path', () => {
     ]);
     domain.boost = 2; // 0.5 × 2 = 1: accepted
     expect(problems(config)).toEqual([]);
+  });
+
+  it('minimumShouldMatch with operator and (ES then matches no document for a count such as "2")', () => {
+    for (const type of [
+      'best_fields',
+      'most_fields',
+      'cross_fields',
+      'combined_fields',
+      'bool_prefix',
+    ] as const) {
+      expect(
+        problems(
+          titleDomain((d) => Object.assign(d, { type, operator: 'and', minimumShouldMatch: '2' })),
+        ),
+        type,
+      ).toEqual([
+        'domains[1].minimumShouldMatch has no effect with operator "and": every word is required already (Elasticsearch would apply it to no optional word, and a count such as "2" then matches no document); remove it or set operator "or"',
+      ]);
+    }
   });
 
   it('operator and minimumShouldMatch with phrase types (no effect)', () => {

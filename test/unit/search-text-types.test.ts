@@ -68,14 +68,12 @@ describe('parameters per type', () => {
   const settings = (type: TextMatchType) =>
     withDefaultDomain((d) => {
       d.type = type;
-      d.operator = 'and';
       d.minimumShouldMatch = '2';
     });
 
-  it('best_fields: operator, msm, tie_breaker and fuzziness', async () => {
+  it('best_fields: msm, tie_breaker and fuzziness; operator and', async () => {
     const config = seedSearchConfig((c) => {
       const d = c.domains.find((x) => x.name === 'title')!;
-      d.operator = 'and';
       d.minimumShouldMatch = '3<80%';
       d.tieBreaker = 0.4;
       d.fuzziness = '1';
@@ -85,11 +83,36 @@ describe('parameters per type', () => {
       query: 'iphone',
       fields: ['title_zh^2', 'title_en^2'],
       type: 'best_fields',
-      operator: 'and',
       tie_breaker: 0.4,
       minimum_should_match: '3<80%',
       fuzziness: '1',
     });
+    const and = seedSearchConfig(
+      (c) => (c.domains.find((x) => x.name === 'title')!.operator = 'and'),
+    );
+    expect(
+      recallOf(await build({ tenantId: '1', query: 'title:iphone' }, and)).multi_match,
+    ).toEqual({
+      query: 'iphone',
+      fields: ['title_zh^2', 'title_en^2'],
+      type: 'best_fields',
+      operator: 'and',
+      tie_breaker: 0,
+    });
+  });
+
+  it('operator and: the ranking-level msm is not sent (ES would match nothing for a count)', async () => {
+    const config = seedSearchConfig((c) => {
+      c.ranking.minimumShouldMatch = '2';
+      c.domains.find((x) => x.name === 'title')!.operator = 'and';
+    });
+    const body = await build({ tenantId: '1', query: 'title:iphone OR brand:apple' }, config);
+    const matches = collect(recallOf(body), 'multi_match');
+    const title = matches.find((m) => (m.fields as string[])[0]!.startsWith('title_'))!;
+    const brand = matches.find((m) => (m.fields as string[])[0]!.startsWith('vendor_'))!;
+    expect(title).toMatchObject({ operator: 'and' });
+    expect(title).not.toHaveProperty('minimum_should_match');
+    expect(brand).toMatchObject({ minimum_should_match: '2' });
   });
 
   it('most_fields and bool_prefix: no tie_breaker (ES sums their fields; 0 would make them best_fields)', async () => {
@@ -117,7 +140,6 @@ describe('parameters per type', () => {
     const [match] = collect(recall, 'multi_match');
     expect(match).toMatchObject({
       type: 'cross_fields',
-      operator: 'and',
       minimum_should_match: '2',
     });
     expect(match).toHaveProperty('tie_breaker', 0);
@@ -157,18 +179,17 @@ describe('parameters per type', () => {
       await build({ tenantId: '1', query: 'iphone' }, settings('combined_fields')),
     );
     const combined = collect(recall, 'combined_fields');
+    const and = withDefaultDomain((d) => ((d.type = 'combined_fields'), (d.operator = 'and')));
+    const andRecall = recallOf(await build({ tenantId: '1', query: 'iphone' }, and));
+    for (const query of collect(andRecall, 'combined_fields'))
+      expect(Object.keys(query).sort()).toEqual(['fields', 'operator', 'query']);
     // The mapping's zh and en fields have different search analyzers: two groups.
     expect(combined.map((c) => (c.fields as string[]).map((f) => f.split('_').at(-1)))).toEqual([
       ['zh^3', 'zh^1.5', 'zh', 'zh^1.5', 'zh^1.5', 'zh^1.5'],
       ['en^3', 'en^1.5', 'en', 'en^1.5', 'en^1.5', 'en^1.5'],
     ]);
     for (const query of combined) {
-      expect(Object.keys(query).sort()).toEqual([
-        'fields',
-        'minimum_should_match',
-        'operator',
-        'query',
-      ]);
+      expect(Object.keys(query).sort()).toEqual(['fields', 'minimum_should_match', 'query']);
     }
     const keyword = collect(recall, 'multi_match');
     expect(keyword).toEqual([
@@ -176,7 +197,6 @@ describe('parameters per type', () => {
         query: 'iphone',
         fields: ['tags'],
         type: 'best_fields',
-        operator: 'and',
         tie_breaker: 0,
         minimum_should_match: '2',
       },
