@@ -316,23 +316,19 @@ describeWith([missingEs], 'engine/search on a real Elasticsearch', () => {
     expect(image.results).toHaveLength(5);
   });
 
-  it('explains each score as lexical, kNN and function parts, each matching an independent computation', async () => {
-    const ranked = parseSearchConfig({
-      ...config,
-      ranking: {
-        ...config.ranking,
-        expression: 'bm25() + 0.4*text_embedding_relevance() + 0.3*timeliness(create_time)',
-        functions: config.ranking.functions.map((fn) => ({ ...fn, enabled: true })),
-        tieBreaker: 0.3,
-      },
-    });
-    const bm25Only = parseSearchConfig({
-      ...ranked,
-      ranking: { ...ranked.ranking, expression: 'bm25()', functions: [] },
-    });
-    const queryVector = docsA[3]!.title_embedding!;
+  /**
+   * Runs `query` with explain under `ranked` and checks each part against an independent
+   * computation: lexical = the score of the same query under `bm25Only`, kNN = weight × ES cosine,
+   * functions = what multiply added to BM25 + the additive 0.3 × decay. Returns how many hits kNN found.
+   */
+  async function checkExplained(
+    ranked: SearchConfig,
+    bm25Only: SearchConfig,
+    query: string,
+    queryVector: number[],
+    label: string,
+  ): Promise<number> {
     nextVector = queryVector;
-    const query = tokens(docsA[3]!.title_en).slice(0, 2).join(' ');
     const response = await run(
       { tenantId: 'A', query, explain: true, size: 40, facets: [] },
       ranked,
@@ -347,27 +343,30 @@ describeWith([missingEs], 'engine/search on a real Elasticsearch', () => {
     const cosine = (a: number[], b: number[]): number =>
       a.reduce((sum, x, i) => sum + x * b[i]!, 0);
 
-    expect(response.results.length).toBeGreaterThan(3);
+    expect(response.results.length, label).toBeGreaterThan(3);
     let knnSeen = 0;
     for (const result of response.results) {
       const parts = result.explain!;
       const doc = byId.get(result.spu_id)!;
-      expect(parts.total).toBeCloseTo(result.relevance_score!, 4);
+      expect(parts.total, label).toBeCloseTo(result.relevance_score!, 4);
       const sum =
         parts.lexical.total + parts.knn.text + parts.knn.image + parts.functions + parts.other;
-      expect(sum).toBeCloseTo(result.relevance_score!, 3);
+      expect(sum, label).toBeCloseTo(result.relevance_score!, 3);
       // Lexical = the plain BM25 score of the same query.
       const q = bm25.get(result.spu_id) ?? 0;
-      expect(parts.lexical.total).toBeCloseTo(q, 3);
-      for (const field of Object.keys(parts.lexical.fields)) {
-        expect(field).toMatch(
-          /^(title|brief|description|vendor|category_path|category_name)_(zh|en)$|^tags$/,
-        );
+      expect(parts.lexical.total, label).toBeCloseTo(q, 3);
+      for (const key of Object.keys(parts.lexical.fields)) {
+        // combined_fields reports the fields it scored as one, joined by "+".
+        for (const field of key.split('+')) {
+          expect(field, label).toMatch(
+            /^(title|brief|description|vendor|category_path|category_name)_(zh|en)$|^tags$/,
+          );
+        }
       }
       // kNN = weight × ES cosine score (1 + cos) / 2, for the documents kNN found.
       if (parts.knn.text > 0) {
         knnSeen++;
-        expect(parts.knn.text).toBeCloseTo(
+        expect(parts.knn.text, label).toBeCloseTo(
           (0.4 * (1 + cosine(queryVector, doc.title_embedding!))) / 2,
           4,
         );
@@ -376,11 +375,88 @@ describeWith([missingEs], 'engine/search on a real Elasticsearch', () => {
       const g = gauss(doc.create_time!);
       const factor = g + Math.log10(1 + doc.total_inventory);
       const expectedFunctions = q > 0 ? q * factor - q + 0.3 * g : 0;
-      expect(parts.functions).toBeCloseTo(expectedFunctions, 2);
-      expect(parts.knn.image).toBe(0);
+      expect(parts.functions, label).toBeCloseTo(expectedFunctions, 2);
+      expect(parts.knn.image, label).toBe(0);
     }
+    expect(
+      response.results.some((r) => r.explain!.lexical.total > 0),
+      label,
+    ).toBe(true);
+    return knnSeen;
+  }
+
+  function explainConfigs(
+    change: (domain: SearchConfig['domains'][number]) => void = () => {},
+  ): [SearchConfig, SearchConfig] {
+    const domains = structuredClone(config.domains);
+    change(domains.find((domain) => domain.name === 'default')!);
+    const ranked = parseSearchConfig({
+      ...config,
+      domains,
+      ranking: {
+        ...config.ranking,
+        expression: 'bm25() + 0.4*text_embedding_relevance() + 0.3*timeliness(create_time)',
+        functions: config.ranking.functions.map((fn) => ({ ...fn, enabled: true })),
+        tieBreaker: 0.3,
+      },
+    });
+    const bm25Only = parseSearchConfig({
+      ...ranked,
+      ranking: { ...ranked.ranking, expression: 'bm25()', functions: [] },
+    });
+    return [ranked, bm25Only];
+  }
+
+  it('explains each score as lexical, kNN and function parts, each matching an independent computation', async () => {
+    const [ranked, bm25Only] = explainConfigs();
+    const query = tokens(docsA[3]!.title_en).slice(0, 2).join(' ');
+    const knnSeen = await checkExplained(
+      ranked,
+      bm25Only,
+      query,
+      docsA[3]!.title_embedding!,
+      'best_fields',
+    );
     expect(knnSeen).toBeGreaterThan(0);
-    expect(response.results.some((r) => r.explain!.lexical.total > 0)).toBe(true);
+  });
+
+  it('explains every text match type and the proximity boost the same way', async () => {
+    const types = [
+      'most_fields',
+      'cross_fields',
+      'combined_fields',
+      'phrase',
+      'phrase_prefix',
+      'bool_prefix',
+    ] as const;
+    const doc = docsA[3]!;
+    const words = tokens(doc.title_en).slice(0, 2);
+    for (const type of types) {
+      for (const proximity of [false, true]) {
+        const [ranked, bm25Only] = explainConfigs((domain) => {
+          domain.type = type;
+          if (proximity)
+            domain.proximity = {
+              enabled: true,
+              fields: ['title_en', 'title_zh'],
+              slop: 2,
+              boost: 2,
+            };
+        });
+        // Prefix types get the last word cut short, so the prefix part is exercised.
+        const last = words[1]!;
+        const query = type.endsWith('_prefix')
+          ? `${words[0]} ${last.slice(0, Math.max(2, last.length - 2))}`
+          : words.join(' ');
+        await checkExplained(
+          ranked,
+          bm25Only,
+          query,
+          doc.title_embedding!,
+          `${type}${proximity ? ' + proximity' : ''}`,
+        );
+      }
+    }
   });
 
   it('keeps one SKU per value of sku_filter_dimension', async () => {
