@@ -22,7 +22,6 @@ import type { DomainConfig, SearchConfig } from '../config/search-config-schema.
 import { RwbError } from '../errors.ts';
 import type { QueryNode, TermNode } from '../query/ast.ts';
 import { findTerm, type ParsedQuery } from '../query/query-parser.ts';
-import { estimateTokens } from './clause-limit.ts';
 import { defaultSearchFields, type SearchFieldCatalog } from './fields.ts';
 import { effectiveMatch, fieldWithBoost, matchQueries, type RoutedField } from './text-match.ts';
 
@@ -82,8 +81,9 @@ function anyOf(queries: Query[], tieBreaker: number): Query {
 
 /**
  * The proximity clause of one term: per routed text, a phrase (with slop) on the proximity fields
- * that got that text. null when proximity is off, the term is a phrase already, or the text has a
- * single word (a one-word "phrase" would only count the word again).
+ * that got that text. null when proximity is off or the term is a phrase already. A one-word text
+ * keeps it too (the "phrase" is then the word, an extra boost of the proximity fields): the
+ * exported search template cannot count words, and it must build what the builder builds.
  */
 function proximityClause(
   domain: DomainConfig,
@@ -97,7 +97,6 @@ function proximityClause(
   );
   const queries: Query[] = [];
   for (const [text, fields] of groups) {
-    if (estimateTokens(text) < 2) continue;
     const names = fields.map((f) => f.field).filter((field) => chosen.has(field));
     if (names.length === 0) continue;
     const phrase: estypes.QueryDslMultiMatchQuery = {

@@ -154,4 +154,63 @@ describe('bundle search template', () => {
     expect(template.notes.join(' ')).toMatch(/lang-mustache/);
     expect(template.notes.join(' ')).toMatch(/kNN k is fixed at 50/);
   });
+
+  describe('renders to the builder request for every text match type, with proximity', () => {
+    const types = [
+      'best_fields',
+      'most_fields',
+      'cross_fields',
+      'combined_fields',
+      'phrase',
+      'phrase_prefix',
+      'bool_prefix',
+    ] as const;
+    const refusesFuzziness = new Set([
+      'cross_fields',
+      'combined_fields',
+      'phrase',
+      'phrase_prefix',
+    ]);
+    for (const type of types) {
+      for (const proximity of [false, true]) {
+        it(`${type}${proximity ? ' + proximity' : ''}`, () => {
+          const base = config(true);
+          const domains = structuredClone(base.domains);
+          const domain = domains.find((d) => d.name === 'default')!;
+          domain.type = type;
+          if (refusesFuzziness.has(type)) domain.fuzziness = null;
+          if (type === 'phrase' || type === 'phrase_prefix') domain.slop = 1;
+          else domain.minimumShouldMatch = '2<70%';
+          if (proximity)
+            domain.proximity = {
+              enabled: true,
+              fields: ['title_en', 'title_zh'],
+              slop: 3,
+              boost: 1.5,
+            };
+          const cfg = parseSearchConfig({ ...base, domains });
+          const template = buildSearchTemplate(cfg);
+          const vector = Float32Array.from([0.5, 0.5, 0.5, 0.5]);
+          const translations = { zh: '无线 鼠标', en: 'wireless mouse' };
+          const rendered = JSON.parse(
+            renderSearchTemplate(template.source, {
+              query_string: 'wireless 鼠标',
+              query_zh: translations.zh,
+              query_en: translations.en,
+              tenant_id: 't1',
+              from: 0,
+              size: 10,
+              query_vector: Array.from(vector),
+            }),
+          );
+          const expected = builderBody(cfg, 't1', 'wireless 鼠标', translations, 10, 0, vector);
+          expect(rendered).toEqual(expected);
+          const text = JSON.stringify(expected);
+          if (type === 'combined_fields') expect(text).toContain('"combined_fields"');
+          else expect(text).toContain(`"type":"${type}"`);
+          expect(text.includes('"slop":3')).toBe(proximity);
+        });
+      }
+    }
+  });
 });
