@@ -14,11 +14,13 @@ import {
   type SearchConfig,
   type TextMatchType,
 } from '../../engine/config/search-config.ts';
+import { exportBundle } from '../../engine/config/bundle.ts';
 import { createEsClient } from '../../engine/es/client.ts';
 import { deleteIndex, ensureIndex } from '../../engine/es/index.ts';
 import { searchFieldsFromMapping, type SearchFieldCatalog } from '../../engine/search/fields.ts';
 import type { SearchResponse } from '../../engine/search/response-schema.ts';
 import { search } from '../../engine/search/searcher.ts';
+import { SearchService } from '../../engine/serve/search-service.ts';
 import { describeWith, esAvailable, esUrl, requireComponent } from '../helpers/components.ts';
 
 const missingEs = await requireComponent(`Elasticsearch at ${esUrl()}`, () => esAvailable());
@@ -290,5 +292,39 @@ describeWith([missingEs], 'text match types on a real Elasticsearch', () => {
     );
     const keys = combined.results.flatMap((r) => Object.keys(r.explain!.lexical.fields));
     expect(keys.some((key) => key.includes('+'))).toBe(true);
+  });
+
+  it('rwb serve (a bundle exported from this index) answers exactly as the workbench for every type', async () => {
+    for (const type of TYPES) {
+      const cfg = config((d) => {
+        d.type = type;
+        d.proximity = { enabled: true, fields: ['title_en'], slop: 1, boost: 2 };
+      });
+      const bundle = await exportBundle({ config: cfg, index, client, url: esUrl() });
+      const service = await SearchService.create({
+        bundle,
+        es: { url: esUrl() },
+        embedder: null,
+        imageEncoder: null,
+        translator: null,
+      });
+      try {
+        for (const query of ['wireless mouse', 'ergonomic keyboard', 'wireless mou']) {
+          const served = await service.search('T', { query, size: 50, facets: [] });
+          const workbench = await search(
+            client,
+            index,
+            { tenantId: 'T', query, size: 50, facets: [] },
+            cfg,
+            { url: esUrl(), fields: service.fields },
+          );
+          const pairs = (r: SearchResponse) => r.results.map((x) => [x.spu_id, x.relevance_score]);
+          expect(pairs(served), `${type}: ${query}`).toEqual(pairs(workbench));
+          expect(served.total).toBe(workbench.total);
+        }
+      } finally {
+        await service.close();
+      }
+    }
   });
 });
