@@ -130,7 +130,20 @@ export function createTuneEvaluation(
 
   const evaluate: EvaluateFn = async (params, queries, signal) => {
     evaluateCalls++;
-    const config = configFor(params);
+    let config: SearchConfig;
+    try {
+      config = configFor(params);
+    } catch (err) {
+      // Some knobs exclude each other (a text type and a parameter ES refuses for it: fuzziness
+      // with phrase, slop with best_fields …). Such a trial scores 0 on every query, so the
+      // sampler learns to avoid it, instead of the whole run stopping on one combination.
+      if (!(err instanceof RwbError)) throw err;
+      failedQueries += queries.length;
+      const first = queries[0];
+      if (first !== undefined)
+        failures.set(`config\u0000${err.message}`, { query: first, message: err.message });
+      return { perQuery: new Map(queries.map((query) => [query, 0])) };
+    }
     if (planningFields === undefined && options.dependencies) {
       planningFields = (await options.dependencies(config)).fields ?? null;
     }
