@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# System packages: Java 17+ (Elasticsearch) always; with --tests also Chromium (Playwright e2e) and
+# System packages: a JDK 17+ always (Elasticsearch runs on its Java; its javac builds the rwb-analysis
+# plugin at `rwb es fetch`/`es start`, see docs/analysis.md); with --tests also Chromium (Playwright e2e) and
 # a CJK font (readable e2e screenshots of the bilingual demo). Installed with apt when missing and
 # we are root; otherwise a clear message says what to install.
 set -euo pipefail
 need=()
-command -v java >/dev/null 2>&1 || need+=(openjdk-17-jre-headless)
+{ command -v java >/dev/null 2>&1 && command -v javac >/dev/null 2>&1; } || need+=(openjdk-17-jdk-headless)
 if [ "${1:-}" = "--tests" ]; then
   [ -x /usr/bin/chromium ] || need+=(chromium)
   [ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need+=(fonts-wqy-microhei)

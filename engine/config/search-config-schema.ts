@@ -54,6 +54,8 @@ export const KNOWN_ANALYZERS: ReadonlySet<string> = new Set([
   ...['lithuanian', 'norwegian', 'persian', 'portuguese', 'romanian', 'russian', 'serbian'],
   ...['sorani', 'spanish', 'swedish', 'turkish', 'thai'],
   ...['hanlp_index', 'hanlp_standard', 'smartcn', 'ik_max_word', 'ik_smart'],
+  // The rwb-analysis plugin of the embedded node (engine/es/analysis-plugin.ts).
+  ...['rwb_english', 'rwb_english_light', 'rwb_jieba', 'rwb_smartcn'],
 ]);
 
 /** `"title_zh^3"` is shorthand for `{ field: "title_zh", boost: 3 }` (the ES notation). */

@@ -16,18 +16,28 @@ export interface AnalyzerCandidate {
   search: string;
 }
 
-/** zh: hanlp → smartcn → ik → cjk → standard (the seed uses hanlp_index / hanlp_standard). */
+/**
+ * zh: hanlp → smartcn → ik (a user's cluster keeps its own plugins) → rwb_jieba (our rwb-analysis
+ * plugin, installed into the embedded node; see analysis-plugin.ts) → cjk → standard (the seed uses
+ * hanlp_index / hanlp_standard). rwb_smartcn is in the plugin too but measured below jieba
+ * (docs/analysis.md), so detection does not pick it.
+ */
 export const ZH_PREFERENCE: readonly AnalyzerCandidate[] = [
   { family: 'hanlp', index: 'hanlp_index', search: 'hanlp_standard' },
   { family: 'smartcn', index: 'smartcn', search: 'smartcn' },
   { family: 'ik', index: 'ik_max_word', search: 'ik_smart' },
+  { family: 'rwb_jieba', index: 'rwb_jieba', search: 'rwb_jieba' },
   { family: 'cjk', index: 'cjk', search: 'cjk' },
   { family: 'standard', index: 'standard', search: 'standard' },
 ];
 
-/** en: english (stemming + stop words, from analysis-common) → standard. */
+/**
+ * en: english (stemming + stop words, from analysis-common) → rwb_english (the same Lucene chain
+ * from our plugin, on the embedded node) → standard.
+ */
 export const EN_PREFERENCE: readonly AnalyzerCandidate[] = [
   { family: 'english', index: 'english', search: 'english' },
+  { family: 'rwb_english', index: 'rwb_english', search: 'rwb_english' },
   { family: 'standard', index: 'standard', search: 'standard' },
 ];
 
@@ -150,4 +160,29 @@ export function describeAnalysis(choice: AnalysisChoice): string {
     ? choice.keywordNormalizer.filters.join('+')
     : 'none (case-sensitive)';
   return `zh: ${lang(choice.zh)}, en: ${lang(choice.en)}, keyword normalizer: ${norm}`;
+}
+
+/**
+ * What a choice lacks, in words, when it fell back to `standard` (a cluster without the analyzers:
+ * e.g. an embedded node whose rwb-analysis plugin could not be built). Empty when nothing is missing.
+ */
+export function analysisFallbackNotes(choice: Pick<AnalysisChoice, 'zh' | 'en'>): string[] {
+  const notes: string[] = [];
+  if (choice.en.family === 'standard')
+    notes.push(
+      'en without stemming: the cluster has neither `english` nor `rwb_english` (rwb-analysis plugin)',
+    );
+  if (choice.zh.family === 'standard')
+    notes.push(
+      'zh as single characters: the cluster has no hanlp, smartcn, ik or `rwb_jieba` (rwb-analysis plugin) analyzer',
+    );
+  return notes;
+}
+
+/** describeAnalysis plus the fallback notes, e.g. for `rwb es index` and ingest logs. */
+export function summarizeAnalysis(choice: AnalysisChoice): string {
+  const notes = analysisFallbackNotes(choice);
+  return notes.length === 0
+    ? describeAnalysis(choice)
+    : `${describeAnalysis(choice)} (${notes.join('; ')})`;
 }

@@ -6,7 +6,7 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
 import { errors } from '@elastic/elasticsearch';
 import { RwbError } from '../errors.ts';
-import { detectAnalysis, describeAnalysis, type AnalysisChoice } from './analysis.ts';
+import { detectAnalysis, summarizeAnalysis, type AnalysisChoice } from './analysis.ts';
 import { esErrorToRwb } from './client.ts';
 import {
   INDEX_SCHEMA_VERSION,
@@ -176,7 +176,7 @@ export async function ensureIndex(
           created: false,
           recreated: false,
           meta,
-          analysisSummary: describeAnalysis(meta.analysis as AnalysisChoice),
+          analysisSummary: summarizeAnalysis(meta.analysis as AnalysisChoice),
         };
       }
       await client.indices.delete({ index });
@@ -206,12 +206,12 @@ export async function ensureIndex(
         created: false,
         recreated,
         meta,
-        analysisSummary: describeAnalysis(meta.analysis as AnalysisChoice),
+        analysisSummary: summarizeAnalysis(meta.analysis as AnalysisChoice),
       };
     }
     await client.cluster.health({ index, wait_for_status: 'yellow', timeout: '60s' });
     const meta = body.mappings._meta as unknown as IndexMeta;
-    return { index, created: true, recreated, meta, analysisSummary: describeAnalysis(analysis) };
+    return { index, created: true, recreated, meta, analysisSummary: summarizeAnalysis(analysis) };
   } catch (err) {
     throw esErrorToRwb(err, url, `creating or checking index ${index}`);
   }

@@ -8,6 +8,11 @@ import { closeSync, openSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { RwbError } from '../errors.ts';
+import {
+  ensureAnalysisPlugin,
+  installedPluginVersion,
+  nodeHasAnalysisPlugin,
+} from './analysis-plugin.ts';
 import { resolveEsUser, type EsUser } from './es-user.ts';
 import { detectJava } from './java.ts';
 import {
@@ -134,6 +139,16 @@ export async function startLocalNode(
     }
     note(`already running (pid ${current.pid}); waiting for it to be healthy`);
     await waitUntilHealthy(layout, current.url, current.pid, null, timeoutMs, opts.signal);
+    const home = previous?.runtimeHome;
+    if (
+      home &&
+      installedPluginVersion(home) &&
+      (await nodeHasAnalysisPlugin(current.url)) === false
+    )
+      note(
+        'the rwb-analysis plugin is installed but this node started before it: restart it ' +
+          `(rwb es stop --profile ${layout.profile}, then start) for English stemming and Chinese words`,
+      );
     return { ...(await localNodeStatus({ profile: layout.profile })), alreadyRunning: true };
   }
   await fs.rm(layout.pidFile, { force: true });
@@ -146,6 +161,16 @@ export async function startLocalNode(
     onProgress: opts.onProgress,
     signal: opts.signal,
   });
+  // English stemming and Chinese words (docs/analysis.md). Not fatal: without it the node still
+  // runs with core analysis, and the index records what it got; `rwb es fetch` reports failures.
+  try {
+    const plugin = await ensureAnalysisPlugin(runtime, { signal: opts.signal });
+    if (plugin.status !== 'present') note(plugin.note);
+  } catch (err) {
+    note(
+      `the rwb-analysis plugin could not be set up, so the node keeps core analysis: ${(err as Error).message}`,
+    );
+  }
   const notes: string[] = [];
   const user = resolveEsUser(notes);
   notes.forEach(note);

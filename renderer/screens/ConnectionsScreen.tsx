@@ -223,6 +223,15 @@ function IndexCard() {
               ['Documents', formatCount(data.docCount), 'index-doc-count'],
               ['Analysis (zh)', describeLanguage(data.analysis.zh), 'index-analysis-zh'],
               ['Analysis (en)', describeLanguage(data.analysis.en), 'index-analysis-en'],
+              ...(data.analysis.notes.length > 0
+                ? [
+                    [
+                      'Analysis fallback',
+                      data.analysis.notes.join('; '),
+                      'index-analysis-notes',
+                    ] satisfies [string, string, string],
+                  ]
+                : []),
               [
                 'Keyword normalizer',
                 data.analysis.keywordNormalizer ??

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { estypes } from '@elastic/elasticsearch';
 import { esAuthKind, EsConnectionSchema } from '../../config/connections.ts';
 import { assertEsReachable } from '../../es/client.ts';
+import { analysisFallbackNotes } from '../../es/analysis.ts';
 import { getIndexInfo } from '../../es/index.ts';
 import { localNodeStatus } from '../../es/local-node.ts';
 import { toRwbError } from '../../errors.ts';
@@ -94,7 +95,14 @@ const IndexInfoSchema = z.object({
   /** More tenants exist than are listed. */
   tenantsTruncated: z.boolean(),
   /** Analyzers per language: from the index _meta when rwb created it, else from the mapping. */
-  analysis: z.object({ zh: LanguageAnalysisSchema, en: LanguageAnalysisSchema, keywordNormalizer: z.string().nullable(), source: z.enum(['meta', 'mapping', 'none']) }),
+  analysis: z.object({
+    zh: LanguageAnalysisSchema,
+    en: LanguageAnalysisSchema,
+    keywordNormalizer: z.string().nullable(),
+    source: z.enum(['meta', 'mapping', 'none']),
+    /** What a fallback to `standard` lacks (no English stemming, Chinese as characters); from _meta only. */
+    notes: z.array(z.string()).default([]),
+  }),
   textEmbedding: z.object({ dims: z.number().nullable(), model: z.string().nullable() }),
   imageEmbedding: z.object({ dims: z.number().nullable(), model: z.string().nullable() }),
   createdByRwb: z.boolean(),
@@ -147,6 +155,7 @@ export const indexInfo = defineOperation({
           en: { index: a.en.indexAnalyzer, search: a.en.searchAnalyzer },
           keywordNormalizer: a.keywordNormalizer ? a.keywordNormalizer.filters.join('+') : null,
           source: 'meta',
+          notes: analysisFallbackNotes(a),
         },
       };
     }

@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { esConnectionFromEnv } from '../../config/connections.ts';
-import { describeAnalysis, type AnalysisChoice } from '../../es/analysis.ts';
+import { summarizeAnalysis, type AnalysisChoice } from '../../es/analysis.ts';
+import { ensureAnalysisPlugin } from '../../es/analysis-plugin.ts';
 import { assertEsReachable, createEsClient } from '../../es/client.ts';
 import { getIndexInfo, SEARCH_PRODUCTS_INDEX } from '../../es/index.ts';
 import { ProgressMeter } from '../../jobs/job.ts';
@@ -249,7 +250,7 @@ export function registerEsCommands(program: Command): void {
           [
             'analysis',
             meta?.analysis
-              ? describeAnalysis(meta.analysis as AnalysisChoice)
+              ? summarizeAnalysis(meta.analysis as AnalysisChoice)
               : 'not recorded (not created by rwb)',
           ],
           ['created', meta?.created_at ?? '-'],
@@ -263,7 +264,8 @@ export function registerEsCommands(program: Command): void {
   es.command('fetch')
     .description(
       'Download the Elasticsearch runtime (org.elasticsearch.distribution.integ-test-zip:elasticsearch:<version>:zip) from ' +
-        'Maven Central (or RWB_MAVEN_REPO; a copy in ~/.m2 is used as is) and extract it. RWB_ES_VERSION picks another 8.x.',
+        'Maven Central (or RWB_MAVEN_REPO; a copy in ~/.m2 is used as is) and extract it, then build and install the rwb-analysis\n' +
+        'plugin (English stemming, Chinese words; needs javac from a JDK 17+, see docs/analysis.md). RWB_ES_VERSION picks another 8.x.',
     )
     .option('--json', 'print the runtime location as JSON on stdout')
     .action(async (flags: { json?: boolean }) => {
@@ -272,9 +274,11 @@ export function registerEsCommands(program: Command): void {
         runtimesDir: esRuntimesDir(),
         onProgress: runtimeProgressPrinter(false),
       });
-      if (flags.json) return emitJson(runtime);
+      const analysisPlugin = await ensureAnalysisPlugin(runtime);
+      if (flags.json) return emitJson({ ...runtime, analysisPlugin });
       process.stderr.write(
-        `es: Elasticsearch ${runtime.version} runtime ${runtime.installed ? 'installed' : 'already present'} at ${runtime.home}\n`,
+        `es: Elasticsearch ${runtime.version} runtime ${runtime.installed ? 'installed' : 'already present'} at ${runtime.home}\n` +
+          `es: analysis plugin: ${analysisPlugin.note}\n`,
       );
     });
 }

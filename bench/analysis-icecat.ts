@@ -1,0 +1,196 @@
+/**
+ * English analysis on Icecat: the same configs over the same documents and vectors, indexed once
+ * with `standard` (what the embedded node had) and once per English analyzer of the rwb-analysis
+ * plugin (engine/es/analysis-plugin.ts): `rwb_english` (Porter, = ES `english`) and
+ * `rwb_english_light` (KStem). The stemmed indexes are `_reindex` copies of the standard one (the
+ * title vectors travel in _source: nothing is re-embedded) whose *_en fields use the new analyzer.
+ * nDCG@10 / P@10 / recall@10 over the 81 dev queries with a positive rating, with a paired
+ * randomization test per row against `standard`. Needs a cluster with the plugin (rwb es start).
+ * Writes bench/results/analysis-icecat.json and .md.
+ *
+ *   npx tsx bench/analysis-icecat.ts [--es URL] [--index rwb_bench_eval_icecat]
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Client } from '@elastic/elasticsearch';
+import { loadSearchConfig } from '../engine/config/search-config-io.ts';
+import type { AnalysisChoice } from '../engine/es/analysis.ts';
+import { createEsClient } from '../engine/es/client.ts';
+import { buildIndexBody, type IndexMeta } from '../engine/es/index-body.ts';
+import { readJudgmentsFile } from '../engine/eval/judgments-io.ts';
+import { runEvaluation } from '../engine/eval/runner.ts';
+import { createEvalDependencies } from '../engine/eval/runner-deps.ts';
+import { createQueryEmbedders } from '../engine/eval/runner-embedders.ts';
+import { pairedRandomizationTest } from '../engine/eval/stats-significance.ts';
+import { icecatDir, repoRoot } from '../engine/paths.ts';
+import { benchArgs, ensureIcecatIndex } from './eval-icecat-index.ts';
+
+const args = benchArgs(process.argv.slice(2));
+const ANALYZERS = ['standard', 'rwb_english', 'rwb_english_light'] as const;
+const CONFIGS = ['bm25-title', 'multifield', 'hybrid'] as const;
+const METRICS = ['ndcg@10', 'p@10', 'recall@10'] as const;
+
+await ensureIcecatIndex(args);
+const client = createEsClient({ url: args.es, requestTimeoutMs: 600_000 });
+
+async function productCount(index: string): Promise<number> {
+  if (!(await client.indices.exists({ index }))) return -1;
+  await client.indices.refresh({ index });
+  return (await client.count({ index, query: { term: { tenant_id: 'icecat' } } })).count;
+}
+
+/** A copy of `source` whose English fields are analysed by `analyzer` (reused when complete). */
+async function ensureVariant(es: Client, source: string, analyzer: string): Promise<string> {
+  if (analyzer === 'standard') return source;
+  const target = `${source}_${analyzer}`;
+  const want = await productCount(source);
+  if ((await productCount(target)) === want) return target;
+  const mapping = await es.indices.getMapping({ index: source });
+  const meta = Object.values(mapping)[0]!.mappings._meta as unknown as IndexMeta;
+  const analysis = {
+    ...meta.analysis,
+    available: meta.analysis.available ?? {},
+    en: { family: analyzer, indexAnalyzer: analyzer, searchAnalyzer: analyzer },
+  } satisfies AnalysisChoice;
+  const body = buildIndexBody({
+    analysis,
+    textDims: meta.text_dims,
+    imageDims: meta.image_dims,
+    textModel: meta.text_model,
+    imageModel: meta.image_model,
+  });
+  await es.indices.delete({ index: target, ignore_unavailable: true });
+  await es.indices.create({ index: target, settings: body.settings, mappings: body.mappings });
+  const started = Date.now();
+  // The embedded node has no reindex module: copy with a scroll and the bulk helper instead,
+  // keeping each document's _id (the judgments and the engine's hits refer to it).
+  const ids = new WeakMap<object, string>();
+  async function* hits() {
+    for await (const page of es.helpers.scrollSearch<Record<string, unknown>>({
+      index: source,
+      size: 500,
+      query: { match_all: {} },
+    })) {
+      for (const hit of page.body.hits.hits) {
+        ids.set(hit._source!, hit._id!);
+        yield hit._source!;
+      }
+    }
+  }
+  let copied = 0;
+  const result = await es.helpers.bulk({
+    datasource: hits(),
+    onDocument: (doc) => {
+      copied++;
+      if (copied % 5000 === 0) console.error(`copy → ${target}: ${copied}/${want}`);
+      return { index: { _index: target, _id: ids.get(doc)! } };
+    },
+    flushBytes: 5_000_000,
+    concurrency: 2,
+    refreshOnCompletion: target,
+  });
+  if (result.failed > 0)
+    throw new Error(`${result.failed} documents failed to copy into ${target}`);
+  console.error(`${target}: copied in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  return target;
+}
+
+const indexes = new Map<string, string>();
+for (const analyzer of ANALYZERS)
+  indexes.set(analyzer, await ensureVariant(client, args.index, analyzer));
+
+const { querySet } = await readJudgmentsFile(path.join(icecatDir(), 'judgments.csv'), {
+  name: 'icecat',
+});
+const configs = await Promise.all(
+  CONFIGS.map(async (name) => ({
+    name,
+    config: await loadSearchConfig(
+      path.join(repoRoot(), 'examples', 'configs', `icecat-${name}.json`),
+    ),
+  })),
+);
+const embedders = createQueryEmbedders();
+type Scores = Map<string, number>;
+const perQuery = new Map<string, Scores>();
+const rows: Array<Record<string, unknown>> = [];
+for (const analyzer of ANALYZERS) {
+  const index = indexes.get(analyzer)!;
+  const out = await runEvaluation(client, {
+    index,
+    tenantId: 'icecat',
+    querySet,
+    configs: configs.map(({ name, config }) => ({ revisionId: name, config })),
+    k: 10,
+    metrics: [...METRICS],
+    dependencies: createEvalDependencies(client, index, { embedders }),
+    facets: false,
+  });
+  for (const [i, { name }] of configs.entries()) {
+    const result = out.results[i]!;
+    const scores: Scores = new Map(
+      result.queries
+        .filter((q) => q.excluded === null && q.scores['ndcg@10'] !== undefined)
+        .map((q) => [q.query, q.scores['ndcg@10']!]),
+    );
+    perQuery.set(`${name}/${analyzer}`, scores);
+    const base = perQuery.get(`${name}/standard`)!;
+    const shared = [...scores.keys()].filter((q) => base.has(q));
+    const a = shared.map((q) => base.get(q)!);
+    const b = shared.map((q) => scores.get(q)!);
+    const test = analyzer === 'standard' ? null : pairedRandomizationTest(a, b, { seed: 0 });
+    rows.push({
+      config: `examples/configs/icecat-${name}.json`,
+      analyzer,
+      index,
+      ndcg10: result.means['ndcg@10'] ?? null,
+      p10: result.means['p@10'] ?? null,
+      recall10: result.means['recall@10'] ?? null,
+      validQueries: result.validQueries,
+      vsStandard: test && {
+        meanDifference: test.meanDifference,
+        pValue: test.pValue,
+        wins: shared.filter((q) => scores.get(q)! > base.get(q)! + 1e-9).length,
+        losses: shared.filter((q) => scores.get(q)! < base.get(q)! - 1e-9).length,
+      },
+    });
+  }
+}
+await embedders.close();
+await client.close();
+
+const f = (v: unknown) => (typeof v === 'number' ? v.toFixed(4) : '—');
+const md = [
+  `Icecat, ${querySet.queries.length} judged queries (means over the ${String(rows[0]?.validQueries)} with a rating above 0), k = 10, ` +
+    `same documents and title vectors, English fields analysed by:`,
+  '',
+  '| config | analyzer | nDCG@10 | P@10 | Recall@10 | Δ nDCG vs standard | wins/losses | p (paired) |',
+  '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ...rows.map((r) => {
+    const vs = r.vsStandard as {
+      meanDifference: number;
+      pValue: number;
+      wins: number;
+      losses: number;
+    } | null;
+    return (
+      `| ${String(r.config).replace('examples/configs/', '')} | ${String(r.analyzer)} | ${f(r.ndcg10)} | ${f(r.p10)} | ${f(r.recall10)} | ` +
+      (vs
+        ? `${vs.meanDifference >= 0 ? '+' : ''}${vs.meanDifference.toFixed(4)} | ${vs.wins}/${vs.losses} | ${vs.pValue.toFixed(3)} |`
+        : '— | — | — |')
+    );
+  }),
+].join('\n');
+console.log(md);
+const result = {
+  benchmark: 'analysis-icecat',
+  date: new Date().toISOString(),
+  es: args.es,
+  sourceIndex: args.index,
+  queries: querySet.queries.length,
+  rows,
+};
+const dir = path.join(repoRoot(), 'bench', 'results');
+await fs.writeFile(path.join(dir, 'analysis-icecat.json'), `${JSON.stringify(result, null, 2)}\n`);
+await fs.writeFile(path.join(dir, 'analysis-icecat.md'), `${md}\n`);
+console.log(`wrote ${path.join(dir, 'analysis-icecat.json')} and .md`);
