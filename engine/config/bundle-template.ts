@@ -169,6 +169,11 @@ export function buildSearchTemplate(
       'Not covered: filters, domain syntax (title:…), boolean operators, rewrites, sort options, explain — use the search API (rwb serve) for those.',
       `kNN k is fixed at ${resolvedKnnK(request)} (from + size beyond it leaves kNN hits out of later pages).`,
       'Needs the lang-mustache module (every regular Elasticsearch distribution; not the embedded integ-test runtime).',
+      ...(config.ranking.fusion.method === 'sum'
+        ? []
+        : [
+            `ranking.fusion is "${config.ranking.fusion.method}": rwb serve runs the lexical search and each kNN search apart and fuses them in the engine, which a search template cannot express. This template adds the raw scores instead (the "sum" method) and so ranks differently; to rank as rwb serve does, follow docs/serve.md "Hybrid fusion for other services".`,
+          ]),
     ],
   };
 }

@@ -62,6 +62,33 @@ export interface FusionPlan {
   count: estypes.SearchRequest;
   /** How deep each sub-search goes: max(rankWindowSize, from + size). */
   window: number;
+  /**
+   * What the page's hits need beyond id and score, fetched for the page only once the fusion
+   * chose it (`fetchRequest`): the sub-searches return ids and scores, not `_source` or highlights
+   * of `window` documents each.
+   */
+  fetch: {
+    tenantId: string;
+    source: estypes.SearchRequest['_source'];
+    highlight?: estypes.SearchHighlight;
+  };
+}
+
+/** The request that reads the page's documents (`_source`, highlights) by id, within the tenant. */
+export function fetchRequest(fusion: FusionPlan, ids: readonly string[]): estypes.SearchRequest {
+  const lexical = fusion.searches[0]!.request;
+  const body: estypes.SearchRequest = {
+    size: ids.length,
+    track_total_hits: false,
+    _source: fusion.fetch.source,
+    query: {
+      bool: { filter: [tenantFilter(fusion.fetch.tenantId), { ids: { values: [...ids] } }] },
+    },
+  };
+  // Highlight what the lexical search matched (a kNN-only hit gets none).
+  if (fusion.fetch.highlight !== undefined && lexical.query !== undefined)
+    body.highlight = { ...fusion.fetch.highlight, highlight_query: lexical.query };
+  return body;
 }
 
 /** What the result formatter needs to read the response back. */
@@ -302,7 +329,7 @@ export function planSearch(
   if (request.explain) body.explain = true;
 
   const fusion = fused
-    ? planFusion(body, knnSources, weights.bm25, window, {
+    ? planFusion(request.tenantId, body, knnSources, weights.bm25, window, {
         ...fusionSettings,
         method: fusionSettings.method as 'linear' | 'rrf',
       })
@@ -323,6 +350,7 @@ export function planSearch(
 
 /** Splits the one-request `body` into the fusion's sub-searches and its count request. */
 function planFusion(
+  tenantId: string,
   body: estypes.SearchRequest,
   knnSources: ReadonlyArray<{ source: FusionSource; weight: number; clause: estypes.KnnSearch }>,
   lexicalWeight: number,
@@ -337,14 +365,12 @@ function planFusion(
     track_total_hits: _total,
     ...rest
   } = body;
-  const page = { from: 0, size: window, track_total_hits: false };
-  const lexical: estypes.SearchRequest = { ...rest, ...page };
+  // Ids and scores only: the page's documents are fetched once the fusion chose them.
+  const page = { from: 0, size: window, track_total_hits: false, _source: false };
+  const { highlight, _source: resultSource, ...unfetched } = rest;
+  const lexical: estypes.SearchRequest = { ...unfetched, ...page };
   const knnSearches = knnSources.map(({ source, weight, clause }) => {
-    const knnRequest: estypes.SearchRequest = {
-      ...page,
-      _source: body._source,
-      knn: [clause],
-    };
+    const knnRequest: estypes.SearchRequest = { ...page, knn: [clause] };
     if (body.explain) knnRequest.explain = true;
     return { source, weight, request: knnRequest };
   });
@@ -361,6 +387,7 @@ function planFusion(
     searches: [{ source: 'lexical', weight: lexicalWeight, request: lexical }, ...knnSearches],
     count,
     window,
+    fetch: { tenantId, source: resultSource, ...(highlight === undefined ? {} : { highlight }) },
   };
 }
 

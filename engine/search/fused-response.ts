@@ -10,7 +10,7 @@ import { errors, type Client, type estypes } from '@elastic/elasticsearch';
 import { esErrorToRwb } from '../es/client.ts';
 import { RwbError } from '../errors.ts';
 import type { FusionPlan, PlannedSearch } from './build-request.ts';
-import { searchBodies } from './build-request.ts';
+import { fetchRequest, searchBodies } from './build-request.ts';
 import { scoreBreakdown } from './explain.ts';
 import { fuseRankings, type FusedHit } from './fusion.ts';
 import type { ScoreBreakdown } from './response-schema.ts';
@@ -94,43 +94,40 @@ function fusedBreakdown(
 }
 
 /**
- * The page from the answers to `searchBodies(planned)`, in that order: the answer itself without
- * fusion; with fusion, the fused hits (`_score` = the fused score, highlight from the lexical hit)
- * with the count request's total and aggregations.
+ * The fused page from the answers to `searchBodies(planned)` (in that order): the hits ranked by
+ * fusedPage, `_score` = the fused score, with the count request's total and aggregations. The
+ * sub-searches return ids and scores only; `fetched` (the answer to `fetchRequest` for the page's
+ * ids) gives each hit its `_source` and highlights.
  */
-export function assembleSearchResponse(
+export function assembleFusedResponse(
   planned: PlannedSearch,
   responses: ReadonlyArray<estypes.SearchResponse<unknown>>,
+  fetched: estypes.SearchResponse<unknown> | null,
 ): AssembledResponse {
-  const { fusion, resolved } = planned.plan;
-  if (fusion === null) return { response: responses[0]!, breakdowns: null };
+  const { resolved } = planned.plan;
+  const fusion = planned.plan.fusion!;
   const subs = responses.slice(0, fusion.searches.length);
   const count = responses[fusion.searches.length]!;
-  const page = fusedPage(
-    fusion,
-    subs.map((response) => response.hits.hits),
-    (hit) => hit._id ?? '',
-    (hit) => hit._score ?? 0,
-    resolved.from,
-    resolved.size,
-  );
+  const page = fusedPageOf(planned, subs);
+  const documents = new Map((fetched?.hits.hits ?? []).map((hit) => [hit._id ?? '', hit]));
   const explain = resolved.request.explain;
   const breakdowns = new Map<string, ScoreBreakdown>();
   const hits = page.map((entry) => {
     const base = entry.hits.find((hit) => hit !== undefined)!;
-    const lexical = entry.hits[0];
-    const { _explanation: _dropped, ...rest } = base;
+    const document = documents.get(entry.fused.key);
     const breakdown = fusedBreakdown(entry, fusion, explain);
     if (breakdown !== null) breakdowns.set(entry.fused.key, breakdown);
     return {
-      ...rest,
+      _index: base._index,
+      _id: base._id,
       _score: entry.fused.score,
-      ...(lexical?.highlight === undefined ? {} : { highlight: lexical.highlight }),
+      ...(document?._source === undefined ? {} : { _source: document._source }),
+      ...(document?.highlight === undefined ? {} : { highlight: document.highlight }),
     } as Hit;
   });
   return {
     response: {
-      took: Math.max(...responses.map((response) => response.took)),
+      took: Math.max(...responses.map((response) => response.took), fetched?.took ?? 0),
       timed_out: responses.some((response) => response.timed_out),
       _shards: count._shards,
       hits: { total: count.hits.total, max_score: hits[0]?._score ?? null, hits },
@@ -138,6 +135,21 @@ export function assembleSearchResponse(
     },
     breakdowns: explain ? breakdowns : null,
   };
+}
+
+function fusedPageOf(
+  planned: PlannedSearch,
+  subs: ReadonlyArray<estypes.SearchResponse<unknown>>,
+): Array<FusedEntry<Hit>> {
+  const { resolved } = planned.plan;
+  return fusedPage(
+    planned.plan.fusion!,
+    subs.map((response) => response.hits.hits),
+    (hit) => hit._id ?? '',
+    (hit) => hit._score ?? 0,
+    resolved.from,
+    resolved.size,
+  );
 }
 
 /** An `_msearch` item's error as the error a plain `_search` would have thrown. */
@@ -193,7 +205,15 @@ export async function executePlannedSearch(
       if ('error' in item) throw msearchItemError(item, options.url, what);
       return item as estypes.SearchResponse<unknown>;
     });
-    return assembleSearchResponse(planned, responses);
+    // Second round: the page's documents, now that the fusion chose them.
+    const ids = fusedPageOf(planned, responses.slice(0, planned.plan.fusion.searches.length)).map(
+      (entry) => entry.fused.key,
+    );
+    const fetched =
+      ids.length === 0
+        ? null
+        : await client.search({ ...fetchRequest(planned.plan.fusion, ids), index }, transport);
+    return assembleFusedResponse(planned, responses, fetched);
   } catch (err) {
     if (options.signal?.aborted)
       throw new RwbError('CANCELLED', 'The search was cancelled', undefined, { cause: err });

@@ -265,6 +265,10 @@ describeWith([missingEs], 'hybrid fusion in the engine (real Elasticsearch)', ()
             expect(parts.reduce((s, p) => s + p.contribution, 0)).toBeCloseTo(explain.total, 9);
             const lexicalPart = parts.find((p) => p.source === 'lexical')!;
             const own = lexical.find((x) => x.id === result.spu_id);
+            // The page's documents were fetched: titles, and highlights where the text matched.
+            expect(result.titles.en ?? result.titles.zh).toBeTruthy();
+            if (own === undefined) expect(result.highlights).toEqual({});
+            else expect(Object.keys(result.highlights).length).toBeGreaterThan(0);
             if (own === undefined) expect(lexicalPart.score).toBeNull();
             // The expected list read ES scores through explain (rounded to 1e-6).
             else expect(lexicalPart.score!).toBeCloseTo(own.score, 5);
