@@ -1,11 +1,14 @@
-/** One tunable: a range slider with its number, a switch for booleans, and a reset when moved. */
+/**
+ * One tunable: a range slider with its number, a switch for booleans, a selector for choices (a
+ * domain's match type, its operator), and a reset when moved.
+ */
 import { useId } from 'react';
 import type { Tunable } from '../state/config.ts';
 
 export interface SliderProps {
   tunable: Tunable;
-  value: number | boolean;
-  onChange(value: number | boolean): void;
+  value: number | boolean | string;
+  onChange(value: number | boolean | string): void;
   onReset(): void;
 }
 
@@ -44,6 +47,44 @@ export function Slider({ tunable, value, onChange, onReset }: SliderProps) {
             reset
           </button>
         ) : null}
+      </div>
+    );
+  }
+  if (tunable.kind === 'choice') {
+    return (
+      <div
+        className={`slider-row ${moved ? 'moved' : ''}`}
+        data-testid="slider"
+        data-path={tunable.path}
+      >
+        <div className="slider-head">
+          <label htmlFor={id} className="slider-label" title={tunable.path}>
+            {tunable.label}
+          </label>
+          <select
+            id={id}
+            value={String(value)}
+            onChange={(e) => onChange(e.target.value)}
+            data-testid="slider-choice"
+          >
+            {(tunable.options ?? []).map((option) => (
+              <option key={option} value={option}>
+                {option}
+              </option>
+            ))}
+          </select>
+          {moved ? <span className="muted small"> (was {String(tunable.value)})</span> : null}
+          {moved ? (
+            <button
+              type="button"
+              className="link-button small"
+              onClick={onReset}
+              aria-label={`Reset ${tunable.label}`}
+            >
+              reset
+            </button>
+          ) : null}
+        </div>
       </div>
     );
   }

@@ -26,6 +26,7 @@ export interface TrialPoint {
 export const TUNABLE_GROUPS = [
   'Domain boosts',
   'Field boosts',
+  'Text matching',
   'kNN',
   'Ranking functions',
 ] as const;
@@ -33,6 +34,7 @@ export type TunableGroup = (typeof TUNABLE_GROUPS)[number];
 
 export function groupOf(tunable: Tunable): TunableGroup {
   if (tunable.group.startsWith('Field boosts')) return 'Field boosts';
+  if (tunable.group.startsWith('Text matching')) return 'Text matching';
   return (TUNABLE_GROUPS as readonly string[]).includes(tunable.group)
     ? (tunable.group as TunableGroup)
     : 'Field boosts';
@@ -45,19 +47,24 @@ export function spaceFor(
 ): { parameters: Array<Record<string, unknown>> } {
   const parameters = tunables
     .filter((t) => groups.has(groupOf(t)))
-    .map((t) =>
-      t.kind === 'boolean'
-        ? { path: t.path, type: 'bool' }
-        : // Boosts span orders of magnitude: search them on a log scale when the range allows.
-          {
-            path: t.path,
-            type: 'float',
-            min: t.min,
-            max: t.max,
-            log: t.min > 0,
-            ...(t.step ? { step: t.step } : {}),
-          },
-    );
+    .map((t) => {
+      if (t.kind === 'boolean') return { path: t.path, type: 'bool' };
+      // A match type or operator: categorical (combinations the config refuses score 0).
+      if (t.kind === 'choice')
+        return { path: t.path, type: 'categorical', values: t.options ?? [] };
+      // Whole-number knobs (slop) stay whole.
+      if (t.step === 1 && Number.isInteger(t.min) && Number.isInteger(t.max))
+        return { path: t.path, type: 'int', min: t.min, max: t.max };
+      // Boosts span orders of magnitude: search them on a log scale when the range allows.
+      return {
+        path: t.path,
+        type: 'float',
+        min: t.min,
+        max: t.max,
+        log: t.min > 0,
+        ...(t.step ? { step: t.step } : {}),
+      };
+    });
   return { parameters };
 }
 

@@ -26,7 +26,7 @@ export interface MetricPoint {
   mean: number | null;
   /** The slider that moved (path) and its value, null for the baseline point. */
   path: string | null;
-  value: number | boolean | null;
+  value: number | boolean | string | null;
 }
 
 /** A live answer plus the time of the slider input it reflects (performance.now()). */
@@ -52,7 +52,7 @@ export interface TuneState {
   setQuerySet(ref: QuerySetInfo | null): void;
   setMetric(metric: string): void;
   /** A slider moved: schedules the live results and metric for the new position. */
-  setValue(tunable: Tunable, value: number | boolean): void;
+  setValue(tunable: Tunable, value: number | boolean | string): void;
   resetValue(path: string): void;
   resetAll(): void;
   /** Fetches baseline and live results/metric for the current positions. */
@@ -117,7 +117,7 @@ export function createTuneStore(
 
     const livePreview = async (
       inputAt: number | null,
-      moved: { path: string; value: number | boolean } | null,
+      moved: { path: string; value: number | boolean | string } | null,
     ) => {
       const input = previewInput(true);
       if (!input) return;
@@ -143,7 +143,7 @@ export function createTuneStore(
     };
 
     const update = debounce(
-      (inputAt: number, moved: { path: string; value: number | boolean } | null) => {
+      (inputAt: number, moved: { path: string; value: number | boolean | string } | null) => {
         void liveResults(inputAt);
         void livePreview(inputAt, moved);
       },

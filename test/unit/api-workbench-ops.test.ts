@@ -13,7 +13,7 @@ import { applyOverrides, tunablesOf } from '../../engine/api/ops/config-resolve.
 import { serveCommand } from '../../engine/api/ops/config-export.ts';
 import { compareResponses } from '../../engine/api/ops/search-compare.ts';
 import { highlightSpans } from '../../engine/api/ops/search.ts';
-import { defaultSearchConfig } from '../../engine/config/search-config.ts';
+import { defaultSearchConfig, parseSearchConfig } from '../../engine/config/search-config.ts';
 import type { RwbError } from '../../engine/errors.ts';
 import { tokenize } from '../../engine/query/lexer.ts';
 import type { SearchResponse, SpuResult } from '../../engine/search/response-schema.ts';
@@ -128,6 +128,7 @@ describe('tunables and overrides', () => {
       kind: 'number',
     });
     expect(tunables.filter((t) => t.kind === 'boolean').map((t) => t.path)).toEqual([
+      ...config.domains.map((d) => `domains.${d.name}.proximity.enabled`),
       'ranking.functions.create_time.enabled',
       'ranking.functions.total_inventory.enabled',
     ]);
@@ -139,6 +140,58 @@ describe('tunables and overrides', () => {
       // Every path resolves in the config it came from.
       expect(() => applyOverrides(config, { [t.path]: t.value })).not.toThrow();
     }
+  });
+
+  it('offer each domain’s match type and operator as choices, phrase slop and proximity as sliders', () => {
+    const config = defaultSearchConfig();
+    config.domains[1]!.type = 'phrase';
+    const tunables = tunablesOf(config);
+    const group = tunables.filter((t) => t.group === 'Text matching · default');
+    expect(group.map((t) => [t.path, t.kind, t.value])).toEqual([
+      ['domains.default.type', 'choice', 'best_fields'],
+      ['domains.default.operator', 'choice', 'or'],
+      ['domains.default.proximity.enabled', 'boolean', false],
+      ['domains.default.proximity.boost', 'number', 1],
+      ['domains.default.proximity.slop', 'number', 2],
+    ]);
+    expect(group[0]!.options).toEqual([
+      'best_fields',
+      'most_fields',
+      'cross_fields',
+      'combined_fields',
+      'phrase',
+      'phrase_prefix',
+      'bool_prefix',
+    ]);
+    // A phrase domain has a slop slider instead of the operator (which does nothing there).
+    const title = tunables.filter((t) => t.group === 'Text matching · title').map((t) => t.path);
+    expect(title).toContain('domains.title.slop');
+    expect(title).not.toContain('domains.title.operator');
+
+    // Moving the proximity boost of a domain without proximity turns it on (schema defaults).
+    const moved = parseSearchConfig(
+      applyOverrides(config, {
+        'domains.default.proximity.boost': 3,
+        'domains.default.type': 'combined_fields',
+        'domains.title.slop': 2,
+      }),
+    );
+    expect(moved.domains[0]).toMatchObject({
+      type: 'combined_fields',
+      proximity: { enabled: true, fields: [], slop: 2, boost: 3 },
+    });
+    expect(moved.domains[1]!.slop).toBe(2);
+    // Still no dead keys: only proximity and slop of an existing domain may be created.
+    expect(() => applyOverrides(config, { 'domains.default.proximty.boost': 3 })).toThrow(
+      /no such setting/,
+    );
+    expect(() => applyOverrides(config, { 'domains.nope.proximity.boost': 3 })).toThrow(
+      /no such setting/,
+    );
+    // A type the schema does not know is an INVALID_CONFIG naming the path.
+    expect(() =>
+      parseSearchConfig(applyOverrides(config, { 'domains.default.type': 'fuzzy' })),
+    ).toThrow(/domains\[0\]\.type/);
   });
 
   it('apply to the named element only and leave the original config untouched', () => {

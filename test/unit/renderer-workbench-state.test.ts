@@ -418,6 +418,68 @@ describe('auto-tuner', () => {
     ]);
   });
 
+  it('searches text matching as categorical (type, operator) and whole-number slop as int', () => {
+    const base = {
+      label: 'x',
+      group: 'Text matching · default',
+      min: 0,
+      max: 0,
+      step: 0,
+    };
+    const tunables = [
+      {
+        ...base,
+        path: 'domains.default.type',
+        kind: 'choice' as const,
+        value: 'best_fields',
+        options: ['best_fields', 'combined_fields', 'phrase'],
+      },
+      {
+        ...base,
+        path: 'domains.default.operator',
+        kind: 'choice' as const,
+        value: 'or',
+        options: ['or', 'and'],
+      },
+      {
+        ...base,
+        path: 'domains.default.proximity.boost',
+        kind: 'number' as const,
+        value: 1,
+        min: 0.1,
+        max: 10,
+        step: 0.1,
+      },
+      {
+        ...base,
+        path: 'domains.default.proximity.slop',
+        kind: 'number' as const,
+        value: 2,
+        min: 0,
+        max: 10,
+        step: 1,
+      },
+      { ...tunable, path: 'query.knn.boost', group: 'kNN', min: 0 },
+    ];
+    expect(spaceFor(tunables, new Set<TunableGroup>(['Text matching'])).parameters).toEqual([
+      {
+        path: 'domains.default.type',
+        type: 'categorical',
+        values: ['best_fields', 'combined_fields', 'phrase'],
+      },
+      { path: 'domains.default.operator', type: 'categorical', values: ['or', 'and'] },
+      {
+        path: 'domains.default.proximity.boost',
+        type: 'float',
+        min: 0.1,
+        max: 10,
+        log: true,
+        step: 0.1,
+      },
+      { path: 'domains.default.proximity.slop', type: 'int', min: 0, max: 10 },
+    ]);
+  });
+
   it('charts trials from job progress, takes the result when the job ends and accepts it', async () => {
     const accepted: string[] = [];
     const { transport, emit } = scriptedTransport({

@@ -7,7 +7,13 @@
 import { z } from 'zod';
 import type { SearchConfig } from '../../config/search-config.ts';
 import { revisionIdOf } from '../../eval/experiments.ts';
-import { formatConfigPath, getAtPath, setAtPath } from '../../eval/tuner/config-path.ts';
+import {
+  formatConfigPath,
+  getAtPath,
+  parseConfigPath,
+  setAtPath,
+} from '../../eval/tuner/config-path.ts';
+import { TextMatchTypeSchema, type DomainConfig } from '../../config/search-config-schema.ts';
 import { RwbError } from '../../errors.ts';
 import type { ApiContext } from '../context.ts';
 import { sessionOf } from './workbench-session.ts';
@@ -29,9 +35,12 @@ export const ConfigRefSchema = z
   .refine(oneSource, oneSourceMessage);
 export type ConfigRef = z.infer<typeof ConfigRefSchema>;
 
-/** Config path → number or boolean, e.g. slider positions. */
+/** Config path → number, boolean or choice (a domain's match type), e.g. slider positions. */
 export const OverridesSchema = z
-  .record(z.string().min(1).max(300), z.union([z.number().finite(), z.boolean()]))
+  .record(
+    z.string().min(1).max(300),
+    z.union([z.number().finite(), z.boolean(), z.string().min(1).max(100)]),
+  )
   .refine((o) => Object.keys(o).length <= 500, 'at most 500 overrides');
 export type Overrides = z.infer<typeof OverridesSchema>;
 
@@ -49,12 +58,25 @@ export interface ResolvedConfig {
   label: string;
 }
 
+/**
+ * Optional domain settings a slider may set although the config leaves them out (the schema fills
+ * the rest of a new `proximity` with its defaults, `enabled` included).
+ */
+const OPTIONAL_DOMAIN_KEYS: ReadonlySet<string> = new Set(['proximity', 'slop']);
+
+function createsOptionalDomainKey(config: unknown, path: string): boolean {
+  const segments = parseConfigPath(path);
+  if (segments[0] !== 'domains' || segments.length < 3) return false;
+  if (!getAtPath(config, segments.slice(0, 2)).found) return false;
+  return typeof segments[2] === 'string' && OPTIONAL_DOMAIN_KEYS.has(segments[2]);
+}
+
 /** Applies overrides; every path must already exist (a typo must not add a dead key). */
 export function applyOverrides(config: SearchConfig, overrides: Overrides): unknown {
   let next: unknown = config;
   for (const [path, value] of Object.entries(overrides)) {
     const found = getAtPath(next, path);
-    if (!found.found)
+    if (!found.found && !createsOptionalDomainKey(next, path))
       throw new RwbError('INVALID_INPUT', `override "${path}": no such setting in the config`, {
         path,
       });
@@ -98,11 +120,92 @@ export interface Tunable {
   path: string;
   label: string;
   group: string;
-  kind: 'number' | 'boolean';
-  value: number | boolean;
+  /** `choice`: one of `options` (a domain's match type, its operator). */
+  kind: 'number' | 'boolean' | 'choice';
+  value: number | boolean | string;
   min: number;
   max: number;
   step: number;
+  options?: string[];
+}
+
+const PHRASE_TYPES: ReadonlySet<string> = new Set(['phrase', 'phrase_prefix']);
+
+/**
+ * A domain's text matching (schema version 2): type and operator as choices, phrase slop (phrase
+ * types only: ES refuses or ignores it elsewhere), and the proximity boost — on/off, boost, slop;
+ * a domain without one shows the schema defaults, and moving its boost or slop turns it on.
+ */
+function textMatchingTunables(domain: DomainConfig): Tunable[] {
+  const domainPath = ['domains', domain.name];
+  const group = `Text matching · ${domain.name}`;
+  const at = (...rest: string[]) => formatConfigPath([...domainPath, ...rest]);
+  const choice = { min: 0, max: 0, step: 0 };
+  const out: Tunable[] = [
+    {
+      path: at('type'),
+      label: 'match type',
+      group,
+      kind: 'choice',
+      value: domain.type,
+      options: [...TextMatchTypeSchema.options],
+      ...choice,
+    },
+  ];
+  if (!PHRASE_TYPES.has(domain.type)) {
+    out.push({
+      path: at('operator'),
+      label: 'operator',
+      group,
+      kind: 'choice',
+      value: domain.operator,
+      options: ['or', 'and'],
+      ...choice,
+    });
+  } else {
+    out.push({
+      path: at('slop'),
+      label: 'phrase slop',
+      group,
+      kind: 'number',
+      value: domain.slop ?? 0,
+      min: 0,
+      max: 10,
+      step: 1,
+    });
+  }
+  const proximity = domain.proximity;
+  out.push(
+    {
+      path: at('proximity', 'enabled'),
+      label: 'proximity on',
+      group,
+      kind: 'boolean',
+      value: proximity?.enabled ?? false,
+      min: 0,
+      max: 1,
+      step: 1,
+    },
+    {
+      path: at('proximity', 'boost'),
+      label: 'proximity boost',
+      group,
+      kind: 'number',
+      value: proximity?.boost ?? 1,
+      ...boostRange(proximity?.boost ?? 1, 0.1),
+    },
+    {
+      path: at('proximity', 'slop'),
+      label: 'proximity slop',
+      group,
+      kind: 'number',
+      value: proximity?.slop ?? 2,
+      min: 0,
+      max: Math.max(10, proximity?.slop ?? 0),
+      step: 1,
+    },
+  );
+  return out;
 }
 
 function boostRange(value: number, min: number): Pick<Tunable, 'min' | 'max' | 'step'> {
@@ -133,6 +236,7 @@ export function tunablesOf(config: SearchConfig): Tunable[] {
       });
     }
   }
+  for (const domain of config.domains) out.push(...textMatchingTunables(domain));
   out.push({
     path: 'query.knn.boost',
     label: 'text kNN boost',

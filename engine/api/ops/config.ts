@@ -24,11 +24,13 @@ export const TunableSchema = z.object({
   path: z.string(),
   label: z.string(),
   group: z.string(),
-  kind: z.enum(['number', 'boolean']),
-  value: z.union([z.number(), z.boolean()]),
+  kind: z.enum(['number', 'boolean', 'choice']),
+  value: z.union([z.number(), z.boolean(), z.string()]),
   min: z.number(),
   max: z.number(),
   step: z.number(),
+  /** The values a `choice` may take. */
+  options: z.array(z.string()).optional(),
 });
 
 export const WorkingConfigSchema = z.object({
