@@ -11,5 +11,7 @@ npx tsx bench/api-throughput.ts
 npx tsx bench/eval-msearch.ts --es "${RWB_ES_URL:-http://127.0.0.1:9200}"
 npx tsx bench/tuner-throughput.ts --es "${RWB_ES_URL:-http://127.0.0.1:9200}"
 npx tsx bench/icecat-ndcg.ts --es "${RWB_ES_URL:-http://127.0.0.1:9200}"
+npx tsx bench/analysis-icecat.ts --es "${RWB_ES_URL:-http://127.0.0.1:9200}"
+npx tsx bench/analysis-zh-demo.ts --es "${RWB_ES_URL:-http://127.0.0.1:9200}"
 npx tsx bench/slider-latency.ts --es "${RWB_ES_URL:-http://127.0.0.1:9200}"
 npx tsx bench/bundle-size.ts
