@@ -63,7 +63,7 @@ describe('save and load', () => {
     const path = join(dir, 'readable.yaml');
     await saveSearchConfig(path, tunedConfig());
     const text = await readFile(path, 'utf8');
-    expect(text).toContain('schemaVersion: 1');
+    expect(text).toContain(`schemaVersion: ${SEARCH_CONFIG_SCHEMA_VERSION}`);
     expect(text).toContain('芭比: brand:芭比 OR title:芭比娃娃');
     expect(text).toContain('\n  - name: default\n');
     expect(text.trimStart().startsWith('{')).toBe(false);
@@ -185,8 +185,12 @@ describe('migration from older schema versions', () => {
         { field: 'tags', boost: 1 },
       ],
       boost: 1,
+      type: 'best_fields',
+      operator: 'or',
       languageFieldMapping: { zh: ['title_zh'], en: ['title_en'] },
     });
+    // The seed's multi_match has no minimum_should_match, and neither does its import.
+    expect(config.ranking.minimumShouldMatch).toBeUndefined();
     expect(config.domains[1]!.boost).toBe(2);
     expect(config.query.translation.provider).toBe('deepl');
     expect(config.query.rewrite).toEqual({
@@ -210,7 +214,10 @@ describe('migration from older schema versions', () => {
       indexes: [],
       query_config: { enable_translation: false, translation_service: 'deepl' },
     });
-    expect(value).toMatchObject({ schemaVersion: 1, query: { translation: { provider: 'none' } } });
+    expect(value).toMatchObject({
+      schemaVersion: SEARCH_CONFIG_SCHEMA_VERSION,
+      query: { translation: { provider: 'none' } },
+    });
   });
 
   it('leaves current configs alone and refuses newer ones', () => {
