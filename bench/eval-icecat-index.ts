@@ -6,6 +6,9 @@
  *   npx tsx bench/eval-icecat-index.ts [--es URL] [--index rwb_bench_eval_icecat] [--database rwb_bench_eval]
  */
 import { fileURLToPath } from 'node:url';
+import type { Client } from '@elastic/elasticsearch';
+import type { AnalysisChoice } from '../engine/es/analysis.ts';
+import { buildIndexBody, type IndexMeta } from '../engine/es/index-body.ts';
 import {
   ICECAT_PRODUCT_COUNT,
   ICECAT_TENANT,
@@ -57,6 +60,73 @@ export async function ensureIcecatIndex(options: IcecatIndexOptions): Promise<nu
   });
   log(`ingested ${report.indexed} products (${report.failed} failed)`);
   return tenantCount(options.es, options.index);
+}
+
+/** Icecat products in `index`, -1 when it does not exist. */
+async function icecatProducts(es: Client, index: string): Promise<number> {
+  if (!(await es.indices.exists({ index }))) return -1;
+  await es.indices.refresh({ index });
+  return (await es.count({ index, query: { term: { tenant_id: ICECAT_TENANT } } })).count;
+}
+
+/** A copy of `source` whose English fields are analysed by `analyzer` (reused when complete). */
+export async function ensureEnglishVariant(
+  es: Client,
+  source: string,
+  analyzer: string,
+): Promise<string> {
+  if (analyzer === 'standard') return source;
+  const target = `${source}_${analyzer}`;
+  const want = await icecatProducts(es, source);
+  if ((await icecatProducts(es, target)) === want) return target;
+  const mapping = await es.indices.getMapping({ index: source });
+  const meta = Object.values(mapping)[0]!.mappings._meta as unknown as IndexMeta;
+  const analysis = {
+    ...meta.analysis,
+    available: meta.analysis.available ?? {},
+    en: { family: analyzer, indexAnalyzer: analyzer, searchAnalyzer: analyzer },
+  } satisfies AnalysisChoice;
+  const body = buildIndexBody({
+    analysis,
+    textDims: meta.text_dims,
+    imageDims: meta.image_dims,
+    textModel: meta.text_model,
+    imageModel: meta.image_model,
+  });
+  await es.indices.delete({ index: target, ignore_unavailable: true });
+  await es.indices.create({ index: target, settings: body.settings, mappings: body.mappings });
+  const started = Date.now();
+  // The embedded node has no reindex module: copy with a scroll and the bulk helper instead,
+  // keeping each document's _id (the judgments and the engine's hits refer to it).
+  const ids = new WeakMap<object, string>();
+  async function* hits() {
+    for await (const page of es.helpers.scrollSearch<Record<string, unknown>>({
+      index: source,
+      size: 500,
+      query: { match_all: {} },
+    })) {
+      for (const hit of page.body.hits.hits) {
+        ids.set(hit._source!, hit._id!);
+        yield hit._source!;
+      }
+    }
+  }
+  let copied = 0;
+  const result = await es.helpers.bulk({
+    datasource: hits(),
+    onDocument: (doc) => {
+      copied++;
+      if (copied % 5000 === 0) console.error(`copy → ${target}: ${copied}/${want}`);
+      return { index: { _index: target, _id: ids.get(doc)! } };
+    },
+    flushBytes: 5_000_000,
+    concurrency: 2,
+    refreshOnCompletion: target,
+  });
+  if (result.failed > 0)
+    throw new Error(`${result.failed} documents failed to copy into ${target}`);
+  console.error(`${target}: copied in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  return target;
 }
 
 export function benchArgs(argv: string[]) {
