@@ -321,3 +321,66 @@ export function rankingWeights(
   }
   return structuredClone(weights);
 }
+
+/** The signals whose weight a slider or the tuner can set by name (`ranking.expression.<name>`). */
+export const WEIGHTED_SIGNALS = {
+  bm25: 'bm25',
+  text_embedding_relevance: 'textEmbedding',
+  image_embedding_relevance: 'imageEmbedding',
+} as const satisfies Record<string, 'bm25' | 'textEmbedding' | 'imageEmbedding'>;
+export type WeightedSignal = keyof typeof WEIGHTED_SIGNALS;
+
+export function isWeightedSignal(name: string): name is WeightedSignal {
+  return Object.hasOwn(WEIGHTED_SIGNALS, name);
+}
+
+const term = (weight: number, call: string): string =>
+  weight === 1 ? call : `${roundWeight(weight)}*${call}`;
+
+/** The weights as an expression (a signal named with weight 0 stays, as `0*signal()`). */
+export function formatRankingWeights(weights: RankingWeights): string {
+  const parts: string[] = [];
+  for (const [name, key] of Object.entries(WEIGHTED_SIGNALS) as Array<
+    [WeightedSignal, 'bm25' | 'textEmbedding' | 'imageEmbedding']
+  >) {
+    if (weights.mentioned[key]) parts.push(term(weights[key], `${name}()`));
+  }
+  for (const signal of weights.additive)
+    parts.push(
+      term(
+        signal.weight,
+        `${signal.kind === 'timeliness' ? 'timeliness' : 'field_value'}(${signal.field})`,
+      ),
+    );
+  return parts.join(' + ');
+}
+
+/** The weight of `signal` in `expression` (0 when it is not named). */
+export function expressionWeight(
+  expression: string,
+  signal: WeightedSignal,
+  options: RankingExpressionOptions = {},
+): number {
+  return rankingWeights(expression, options)[WEIGHTED_SIGNALS[signal]];
+}
+
+/** `expression` with the weight of `signal` set to `weight` (added when it was not named). */
+export function withExpressionWeight(
+  expression: string,
+  signal: WeightedSignal,
+  weight: number,
+  options: RankingExpressionOptions = {},
+): string {
+  if (!Number.isFinite(weight) || weight < 0) {
+    throw new RwbError(
+      'INVALID_INPUT',
+      `ranking.expression.${signal}: a weight must be a number ≥ 0 (got ${String(weight)})`,
+      { path: `ranking.expression.${signal}` },
+    );
+  }
+  const weights = rankingWeights(expression, options);
+  const key = WEIGHTED_SIGNALS[signal];
+  weights[key] = weight;
+  weights.mentioned[key] = true;
+  return formatRankingWeights(weights);
+}

@@ -73,14 +73,17 @@ describe('working config and revisions', () => {
   });
 
   it('keeps the working config across sessions (persisted under RWB_HOME)', async () => {
-    await invoke('config.set', { overrides: { 'query.knn.boost': 0.7 } }, ctx);
+    await invoke('config.set', { overrides: { 'ranking.expression.bm25': 0.7 } }, ctx);
     const other = createApiContext({
       mode: 'test',
       es: { url: 'http://127.0.0.1:1', insecure: false, requestTimeoutMs: 2000 },
     });
     try {
       const working = await invoke('config.get', undefined, other);
-      expect(working.tunables.find((t) => t.path === 'query.knn.boost')?.value).toBe(0.7);
+      expect(working.tunables.find((t) => t.path === 'ranking.expression.bm25')?.value).toBe(0.7);
+      expect((working.config as { ranking: { expression: string } }).ranking.expression).toBe(
+        '0.7*bm25() + 0.2*text_embedding_relevance()',
+      );
     } finally {
       await other.close();
     }
@@ -123,10 +126,25 @@ describe('tunables and overrides', () => {
     const fieldCount = config.domains.reduce((n, d) => n + d.fields.length, 0);
     expect(tunables.filter((t) => t.group === 'Domain boosts')).toHaveLength(config.domains.length);
     expect(tunables.filter((t) => t.group.startsWith('Field boosts'))).toHaveLength(fieldCount);
-    expect(tunables.find((t) => t.path === 'query.knn.boost')).toMatchObject({
+    // The expression's weights, not the unused query.knn.boost, are the kNN slider.
+    expect(tunables.find((t) => t.path === 'query.knn.boost')).toBeUndefined();
+    expect(tunables.find((t) => t.path === 'ranking.expression.bm25')).toMatchObject({
       min: 0,
       kind: 'number',
+      value: 1,
     });
+    expect(tunables.filter((t) => t.group === 'Hybrid fusion').map((t) => t.path)).toEqual([
+      'ranking.fusion.method',
+      'ranking.fusion.normalizer',
+      'ranking.fusion.combination',
+      'ranking.fusion.rankConstant',
+      'ranking.fusion.rankWindowSize',
+    ]);
+    const withVectors = structuredClone(config);
+    withVectors.query.textEmbedding.enabled = true;
+    expect(
+      tunablesOf(withVectors).find((t) => t.path === 'ranking.expression.text_embedding_relevance'),
+    ).toMatchObject({ value: 0.2, kind: 'number' });
     expect(tunables.filter((t) => t.kind === 'boolean').map((t) => t.path)).toEqual([
       ...config.domains.map((d) => `domains.${d.name}.proximity.enabled`),
       'ranking.functions.create_time.enabled',

@@ -3,8 +3,11 @@ import {
   parseRankingExpression,
   RankingExpressionError,
   rankingWeights,
+  expressionWeight,
+  withExpressionWeight,
 } from '../../engine/search/ranking-expression.ts';
 import { build, rootBool, seedSearchConfig } from './search-fixtures.ts';
+import { getAtPath, setAtPath } from '../../engine/eval/tuner/config-path.ts';
 
 describe('ranking expression → weights', () => {
   it('reads the seed default', () => {
@@ -164,5 +167,43 @@ describe('bare timeliness() / field_value() in a built request', () => {
         weight: 0.2,
       }),
     ]);
+  });
+});
+
+describe('a signal weight as a setting (ranking.expression.<signal>)', () => {
+  it('reads and sets one weight, keeping every other term', () => {
+    const expression = '0.5*bm25() + 2*text_embedding_relevance() + 0.3*timeliness(create_time)';
+    expect(expressionWeight(expression, 'text_embedding_relevance')).toBe(2);
+    expect(expressionWeight(expression, 'image_embedding_relevance')).toBe(0);
+    const changed = withExpressionWeight(expression, 'text_embedding_relevance', 0.25);
+    expect(changed).toBe(
+      '0.5*bm25() + 0.25*text_embedding_relevance() + 0.3*timeliness(create_time)',
+    );
+    expect(rankingWeights(changed)).toMatchObject({ bm25: 0.5, textEmbedding: 0.25 });
+    expect(withExpressionWeight('bm25()', 'image_embedding_relevance', 0)).toBe(
+      'bm25() + 0*image_embedding_relevance()',
+    );
+    expect(() => withExpressionWeight('bm25()', 'bm25', -1)).toThrow(/≥ 0/);
+  });
+
+  it('is a config path the tuner and the sliders can set', () => {
+    const config = seedSearchConfig((c) => {
+      c.ranking.expression = 'bm25() + 0.2*text_embedding_relevance()';
+    });
+    expect(getAtPath(config, 'ranking.expression.text_embedding_relevance')).toEqual({
+      found: true,
+      value: 0.2,
+    });
+    const next = setAtPath(config, 'ranking.expression.text_embedding_relevance', 3);
+    expect(next.ranking.expression).toBe('bm25() + 3*text_embedding_relevance()');
+    expect(config.ranking.expression).toBe('bm25() + 0.2*text_embedding_relevance()');
+    // A bare field_value() keeps meaning the configured popularity field.
+    const popular = seedSearchConfig((c) => {
+      c.ranking.expression = 'bm25() + field_value()';
+      c.ranking.popularityField = 'total_inventory';
+    });
+    expect(setAtPath(popular, 'ranking.expression.bm25', 2).ranking.expression).toBe(
+      '2*bm25() + field_value(total_inventory)',
+    );
   });
 });

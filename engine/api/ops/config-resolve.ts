@@ -15,6 +15,7 @@ import {
 } from '../../eval/tuner/config-path.ts';
 import { TextMatchTypeSchema, type DomainConfig } from '../../config/search-config-schema.ts';
 import { RwbError } from '../../errors.ts';
+import { rankingWeights, type WeightedSignal } from '../../search/ranking-expression.ts';
 import type { ApiContext } from '../context.ts';
 import { sessionOf } from './workbench-session.ts';
 
@@ -237,17 +238,77 @@ export function tunablesOf(config: SearchConfig): Tunable[] {
     }
   }
   for (const domain of config.domains) out.push(...textMatchingTunables(domain));
-  out.push({
-    path: 'query.knn.boost',
-    label: 'text kNN boost',
-    group: 'kNN',
+  // The weights of the ranking expression: what ES adds (fusion sum) or how much each list
+  // counts in the engine's fusion (linear, rrf).
+  const weights = rankingWeights(config.ranking.expression, {
+    popularityField: config.ranking.popularityField,
+  });
+  const weightSlider = (signal: WeightedSignal, label: string, value: number): Tunable => ({
+    path: formatConfigPath(['ranking', 'expression', signal]),
+    label,
+    group: 'Ranking weights',
     kind: 'number',
-    value: config.query.knn.boost,
+    value,
     min: 0,
-    max: Math.max(2, config.query.knn.boost * 2),
+    max: Math.max(config.ranking.fusion.method === 'sum' ? 10 : 2, value * 2),
     step: 0.05,
   });
-  if (config.query.imageKnn.enabled) {
+  out.push(weightSlider('bm25', 'bm25() weight', weights.bm25));
+  if (config.query.textEmbedding.enabled)
+    out.push(weightSlider('text_embedding_relevance', 'text kNN weight', weights.textEmbedding));
+  if (config.query.imageKnn.enabled && weights.mentioned.imageEmbedding)
+    out.push(weightSlider('image_embedding_relevance', 'image kNN weight', weights.imageEmbedding));
+  const fusion = config.ranking.fusion;
+  const fusionTunable = (
+    key: string,
+    label: string,
+    rest: Omit<Tunable, 'path' | 'label' | 'group'>,
+  ): Tunable => ({
+    path: formatConfigPath(['ranking', 'fusion', key]),
+    label,
+    group: 'Hybrid fusion',
+    ...rest,
+  });
+  out.push(
+    fusionTunable('method', 'fusion method', {
+      kind: 'choice',
+      value: fusion.method,
+      options: ['sum', 'linear', 'rrf'],
+      min: 0,
+      max: 0,
+      step: 0,
+    }),
+  );
+  // All of them whatever the method, so a method chosen with the selector can be tuned at once.
+  const choice = (value: string, options: string[]) =>
+    ({ kind: 'choice', value, options, min: 0, max: 0, step: 0 }) as const;
+  out.push(
+    fusionTunable(
+      'normalizer',
+      'normalizer (linear)',
+      choice(fusion.normalizer, ['minmax', 'l2', 'zscore', 'none']),
+    ),
+    fusionTunable(
+      'combination',
+      'combination (linear)',
+      choice(fusion.combination, ['arithmetic', 'geometric', 'harmonic']),
+    ),
+    fusionTunable('rankConstant', 'rank constant (rrf)', {
+      kind: 'number',
+      value: fusion.rankConstant,
+      min: 1,
+      max: Math.max(100, fusion.rankConstant),
+      step: 1,
+    }),
+    fusionTunable('rankWindowSize', 'window (linear, rrf)', {
+      kind: 'number',
+      value: fusion.rankWindowSize,
+      min: 10,
+      max: Math.max(500, fusion.rankWindowSize),
+      step: 10,
+    }),
+  );
+  if (config.query.imageKnn.enabled && !weights.mentioned.imageEmbedding) {
     out.push({
       path: 'query.imageKnn.boost',
       label: 'image kNN boost',

@@ -9,6 +9,13 @@
  * Updates are immutable: `setAtPath` copies only the containers along the path.
  */
 import { RwbError } from '../../errors.ts';
+import {
+  expressionWeight,
+  isWeightedSignal,
+  withExpressionWeight,
+  type RankingExpressionOptions,
+  type WeightedSignal,
+} from '../../search/ranking-expression.ts';
 
 export type PathSegment = string | number;
 
@@ -123,8 +130,35 @@ export type PathLookup =
   | { readonly found: true; readonly value: unknown }
   | { readonly found: false; readonly missingAt: string };
 
+/**
+ * `ranking.expression.<signal>` (bm25, text_embedding_relevance, image_embedding_relevance) is the
+ * weight of that signal in the ranking expression: sliders and the tuner move a weight without
+ * rewriting the expression text by hand.
+ */
+function expressionSignal(segments: readonly PathSegment[]): WeightedSignal | null {
+  if (segments.length !== 3 || segments[0] !== 'ranking' || segments[1] !== 'expression')
+    return null;
+  const name = String(segments[2]);
+  return isWeightedSignal(name) ? name : null;
+}
+
+function expressionOptions(root: unknown): RankingExpressionOptions {
+  const ranking = isPlainObject(root) && isPlainObject(root.ranking) ? root.ranking : {};
+  const field = ranking.popularityField;
+  return typeof field === 'string' ? { popularityField: field } : {};
+}
+
 export function getAtPath(root: unknown, path: string | readonly PathSegment[]): PathLookup {
   const segments = segmentsOf(path);
+  const signal = expressionSignal(segments);
+  if (signal !== null) {
+    const expression = getAtPath(root, ['ranking', 'expression']);
+    if (!expression.found || typeof expression.value !== 'string') return expression;
+    return {
+      found: true,
+      value: expressionWeight(expression.value, signal, expressionOptions(root)),
+    };
+  }
   const text = () => (typeof path === 'string' ? path : formatConfigPath(path));
   let current: unknown = root;
   for (let i = 0; i < segments.length; i++) {
@@ -149,6 +183,17 @@ export function getAtPath(root: unknown, path: string | readonly PathSegment[]):
  */
 export function setAtPath<T>(root: T, path: string | readonly PathSegment[], value: unknown): T {
   const segments = segmentsOf(path);
+  const signal = expressionSignal(segments);
+  if (signal !== null) {
+    const expression = getAtPath(root, ['ranking', 'expression']);
+    const text =
+      expression.found && typeof expression.value === 'string' ? expression.value : 'bm25()';
+    return setAtPath(
+      root,
+      ['ranking', 'expression'],
+      withExpressionWeight(text, signal, Number(value), expressionOptions(root)),
+    );
+  }
   const text = typeof path === 'string' ? path : formatConfigPath(path);
   const update = (node: unknown, depth: number): unknown => {
     if (depth === segments.length) return value;
