@@ -104,13 +104,67 @@ export function ExplainBar({ breakdown }: { breakdown: Breakdown }) {
         </tbody>
         <tfoot>
           <tr>
-            <td>Total score</td>
-            <td className="num">{breakdown.total.toFixed(3)}</td>
+            <td>{breakdown.fusion ? 'Sub-search scores' : 'Total score'}</td>
+            <td className="num">{(breakdown.fusion ? total : breakdown.total).toFixed(3)}</td>
             <td />
           </tr>
         </tfoot>
       </table>
+      {breakdown.fusion && <FusionTable breakdown={breakdown} />}
     </div>
+  );
+}
+
+const SOURCE_LABELS: Record<string, string> = {
+  lexical: 'lexical search',
+  text_knn: 'text kNN',
+  image_knn: 'image kNN',
+};
+
+/**
+ * How an engine-side fusion (ranking.fusion linear / rrf) turned the sub-searches into this hit's
+ * score: per list its own score, rank, the value fused and its share of the total.
+ */
+function FusionTable({ breakdown }: { breakdown: Breakdown }) {
+  const fusion = breakdown.fusion!;
+  return (
+    <table className="explain-legend" data-testid="explain-fusion">
+      <caption>
+        {fusion.method === 'rrf' ? 'Reciprocal rank fusion' : 'Linear fusion'} of the sub-searches
+      </caption>
+      <thead>
+        <tr>
+          <th>list</th>
+          <th className="num">score</th>
+          <th className="num">rank</th>
+          <th className="num">{fusion.method === 'rrf' ? '1/(k+rank)' : 'normalised'}</th>
+          <th className="num">weight</th>
+          <th className="num">share</th>
+        </tr>
+      </thead>
+      <tbody>
+        {fusion.parts.map((part) => (
+          <tr key={part.source} data-testid={`explain-fusion-${part.source}`}>
+            <td>{SOURCE_LABELS[part.source] ?? part.source}</td>
+            <td className="num">{part.score === null ? '—' : part.score.toFixed(3)}</td>
+            <td className="num">{part.rank ?? 'not found'}</td>
+            <td className="num">{part.normalized.toFixed(4)}</td>
+            <td className="num">{part.weight}</td>
+            <td className="num">{part.contribution.toFixed(4)}</td>
+          </tr>
+        ))}
+      </tbody>
+      <tfoot>
+        <tr>
+          <td>Fused score</td>
+          <td />
+          <td />
+          <td />
+          <td />
+          <td className="num">{breakdown.total.toFixed(4)}</td>
+        </tr>
+      </tfoot>
+    </table>
   );
 }
 
