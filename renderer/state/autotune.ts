@@ -47,25 +47,34 @@ export function spaceFor(
 ): { parameters: Array<Record<string, unknown>> } {
   const parameters = tunables
     .filter((t) => groups.has(groupOf(t)))
-    .map((t) => {
-      if (t.kind === 'boolean') return { path: t.path, type: 'bool' };
-      // A match type or operator: categorical (combinations the config refuses score 0).
-      if (t.kind === 'choice')
-        return { path: t.path, type: 'categorical', values: t.options ?? [] };
-      // Whole-number knobs (slop) stay whole.
-      if (t.step === 1 && Number.isInteger(t.min) && Number.isInteger(t.max))
-        return { path: t.path, type: 'int', min: t.min, max: t.max };
-      // Boosts span orders of magnitude: search them on a log scale when the range allows.
-      return {
-        path: t.path,
-        type: 'float',
-        min: t.min,
-        max: t.max,
-        log: t.min > 0,
-        ...(t.step ? { step: t.step } : {}),
-      };
-    });
+    .map((t) => withDefault(t, parameterOf(t)));
   return { parameters };
+}
+
+/**
+ * A domain's proximity may be absent from the base config: the slider's value (proximity off,
+ * the schema's boost and slop) is then the base trial's, so the base trial is the base config.
+ */
+function withDefault(t: Tunable, parameter: Record<string, unknown>): Record<string, unknown> {
+  return groupOf(t) === 'Text matching' ? { ...parameter, default: t.value } : parameter;
+}
+
+function parameterOf(t: Tunable): Record<string, unknown> {
+  if (t.kind === 'boolean') return { path: t.path, type: 'bool' };
+  // A match type or operator: categorical (combinations the config refuses score 0).
+  if (t.kind === 'choice') return { path: t.path, type: 'categorical', values: t.options ?? [] };
+  // Whole-number knobs (slop) stay whole.
+  if (t.step === 1 && Number.isInteger(t.min) && Number.isInteger(t.max))
+    return { path: t.path, type: 'int', min: t.min, max: t.max };
+  // Boosts span orders of magnitude: search them on a log scale when the range allows.
+  return {
+    path: t.path,
+    type: 'float',
+    min: t.min,
+    max: t.max,
+    log: t.min > 0,
+    ...(t.step ? { step: t.step } : {}),
+  };
 }
 
 export interface AutoTuneSettings {

@@ -466,8 +466,15 @@ describe('auto-tuner', () => {
         path: 'domains.default.type',
         type: 'categorical',
         values: ['best_fields', 'combined_fields', 'phrase'],
+        default: 'best_fields',
       },
-      { path: 'domains.default.operator', type: 'categorical', values: ['or', 'and'] },
+      {
+        path: 'domains.default.operator',
+        type: 'categorical',
+        values: ['or', 'and'],
+        default: 'or',
+      },
+      // The slider's value is the default: a base config without proximity has no value there.
       {
         path: 'domains.default.proximity.boost',
         type: 'float',
@@ -475,8 +482,9 @@ describe('auto-tuner', () => {
         max: 10,
         log: true,
         step: 0.1,
+        default: 1,
       },
-      { path: 'domains.default.proximity.slop', type: 'int', min: 0, max: 10 },
+      { path: 'domains.default.proximity.slop', type: 'int', min: 0, max: 10, default: 2 },
     ]);
   });
 
