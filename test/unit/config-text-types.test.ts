@@ -14,6 +14,7 @@ import {
   type SearchConfig,
   type TextMatchType,
 } from '../../engine/config/search-config.ts';
+import { diffConfigs } from '../../engine/eval/experiments-diff.ts';
 
 function problems(input: unknown): string[] {
   const result = validateSearchConfig(input);
@@ -248,5 +249,29 @@ describe('minimum_should_match across schema versions', () => {
 
   it('a version 2 config without one stays without', () => {
     expect(parseSearchConfig(defaultSearchConfig()).ranking.minimumShouldMatch).toBeUndefined();
+  });
+});
+
+describe('revision diff (Experiments, Export)', () => {
+  it('names the changed text-matching settings by path', () => {
+    const a = parseSearchConfig(defaultSearchConfig());
+    const b = structuredClone(a);
+    b.domains[0]!.type = 'combined_fields';
+    b.domains[1]!.operator = 'and';
+    b.domains[0]!.proximity = { enabled: true, fields: [], slop: 2, boost: 2 };
+    expect(diffConfigs(a, b)).toEqual([
+      {
+        path: 'domains.default.proximity',
+        kind: 'added',
+        after: { enabled: true, fields: [], slop: 2, boost: 2 },
+      },
+      {
+        path: 'domains.default.type',
+        kind: 'changed',
+        before: 'best_fields',
+        after: 'combined_fields',
+      },
+      { path: 'domains.title.operator', kind: 'changed', before: 'or', after: 'and' },
+    ]);
   });
 });
