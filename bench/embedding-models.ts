@@ -75,7 +75,7 @@ const FUSIONS: Record<string, GridPoint[]> = {
     },
   })),
   // Engine-side fusion (ranking.fusion): min-max normalised scores, weighted arithmetic mean.
-  linear: [0.25, 0.5, 1, 2, 4].map((w) => ({
+  linear: [0.1, 0.25, 0.5, 1, 2, 4].map((w) => ({
     label: `w=${w}`,
     ranking: {
       expression: `bm25() + ${w}*text_embedding_relevance()`,
@@ -83,8 +83,8 @@ const FUSIONS: Record<string, GridPoint[]> = {
     },
   })),
   // Reciprocal rank fusion; the kNN list's weight and the rank constant.
-  rrf: [10, 60].flatMap((rankConstant) =>
-    [0.5, 1, 2].map((w) => ({
+  rrf: [10, 30, 60].flatMap((rankConstant) =>
+    [0.25, 0.5, 1, 2].map((w) => ({
       label: `k=${rankConstant},w=${w}`,
       ranking: {
         expression: `bm25() + ${w}*text_embedding_relevance()`,
@@ -358,7 +358,8 @@ async function evaluateVariant(
     const gridScores = scores.slice(offset, offset + grid.length);
     offset += grid.length;
     const cv = crossValidateGrid(gridScores, queries, folds, 0);
-    const test = pairedRandomizationTest(cv.heldOut, bm25.scores, { seed: 0 });
+    // pairedRandomizationTest(a, b) measures b − a: fused minus BM25 alone.
+    const test = pairedRandomizationTest(bm25.scores, cv.heldOut, { seed: 0 });
     return {
       method,
       heldOut: cv.heldOutMean,
@@ -449,7 +450,8 @@ for (const model of models) {
   const instructionEffect =
     variants.length === 2
       ? (({ meanDifference, pValue }) => ({ difference: meanDifference, pValue }))(
-          pairedRandomizationTest(variants[0]!.knnScores, variants[1]!.knnScores, { seed: 0 }),
+          // b − a: with the instruction minus without it.
+          pairedRandomizationTest(variants[1]!.knnScores, variants[0]!.knnScores, { seed: 0 }),
         )
       : undefined;
   if (instructionEffect)
