@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { RwbError } from '../../engine/errors.ts';
+import { PLUGIN_ANALYZERS } from '../../engine/es/analysis-plugin.ts';
 import {
   bundledDependencies,
   namedComponents,
-  PLUGIN_ANALYZERS,
   readPluginSources,
-} from '../../engine/es/analysis-plugin.ts';
+} from '../../engine/es/analysis-plugin-build.ts';
 import { KNOWN_ANALYZERS } from '../../engine/config/search-config-schema.ts';
 
 const API = 'org.elasticsearch.plugin.analysis';
