@@ -102,6 +102,8 @@ export interface SearchPlan {
   knn: { text: boolean; image: boolean };
   /** Engine-side fusion, or null: `request` alone is the search (ranking.fusion `sum`, or nothing to fuse). */
   fusion: FusionPlan | null;
+  /** The config's ranking.fusion.method (applied or not). */
+  fusionMethod: FusionSettings['method'];
   warnings: string[];
 }
 
@@ -343,6 +345,7 @@ export function planSearch(
       facets: facets.facets,
       knn: { text: useTextKnn, image: request.imageVector !== undefined },
       fusion,
+      fusionMethod: fusionSettings.method,
       warnings,
     },
   };

@@ -142,6 +142,12 @@ export const QueryInfoSchema = z.object({
     text_embedding: z.number(),
     image_embedding: z.number(),
     knn: z.object({ text: z.boolean(), image: z.boolean() }),
+    /**
+     * The config's ranking.fusion.method, and whether this search was fused in the engine
+     * (false for `sum`, and for a linear / rrf config when there was nothing to fuse: no text,
+     * no kNN list, or a sort other than by score).
+     */
+    fusion: z.object({ method: z.enum(['sum', 'linear', 'rrf']), fused: z.boolean() }),
   }),
   sort: z.array(z.string()),
   /** Milliseconds Elasticsearch reports for the search. */

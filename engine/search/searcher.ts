@@ -179,6 +179,7 @@ export function formatSearchResponse(
         text_embedding: plan.weights.textEmbedding,
         image_embedding: plan.weights.imageEmbedding,
         knn: plan.knn,
+        fusion: { method: plan.fusionMethod, fused: plan.fusion !== null },
       },
       sort: resolved.sort.expressions,
       took: response.took,

@@ -35,6 +35,20 @@ export function QueryInfo({ result }: { result: SearchResult }) {
           <span className="qi-key">Parsed as</span> <code>{q.expression}</code>
         </span>
       ) : null}
+      {q.ranking.knn.text || q.ranking.knn.image ? (
+        <span
+          className="qi-item"
+          data-testid="qi-fusion"
+          title="ranking.fusion: how the lexical and the kNN results became one ranking"
+        >
+          <span className="qi-key">Hybrid</span>{' '}
+          {q.ranking.fusion.fused
+            ? `${q.ranking.fusion.method} fusion in the engine`
+            : q.ranking.fusion.method === 'sum'
+              ? 'scores added by ES (sum)'
+              : `${q.ranking.fusion.method} not applied: one search`}
+        </span>
+      ) : null}
       <span className="qi-item" data-testid="qi-took">
         <span className="qi-key">Took</span> {q.took} ms in ES · {result.latencyMs} ms total
       </span>

@@ -255,6 +255,7 @@ describeWith([missingEs], 'hybrid fusion in the engine (real Elasticsearch)', ()
             deps,
           );
           expect(got.query.warnings.join(' ')).not.toMatch(/fusion/i);
+          expect(got.query.ranking.fusion).toEqual({ method: settings.method, fused: true });
           const page = expected.slice(from, from + PAGE);
           expect(got.results.map((r) => r.spu_id)).toEqual(page.map((x) => x.id));
           got.results.forEach((result, j) => {
@@ -323,6 +324,8 @@ describeWith([missingEs], 'hybrid fusion in the engine (real Elasticsearch)', ()
     const request = { tenantId: 'A', query, facets: ['category1_name'], size: PAGE };
     const fused = await search(client, index, request, configWith({ method: 'rrf' }), deps);
     const summed = await search(client, index, request, configWith({ method: 'sum' }), deps);
+    expect(fused.query.ranking.fusion).toEqual({ method: 'rrf', fused: true });
+    expect(summed.query.ranking.fusion).toEqual({ method: 'sum', fused: false });
     expect(fused.total).toBe(summed.total);
     expect(fused.facets).toEqual(summed.facets);
     expect(fused.facets[0]!.values.reduce((s, v) => s + v.count, 0)).toBe(fused.total);

@@ -314,6 +314,7 @@ function response(ids: string[], facets: Record<string, number>): SearchResponse
         text_embedding: 0,
         image_embedding: 0,
         knn: { text: false, image: false },
+        fusion: { method: 'sum', fused: false },
       },
       sort: [],
       took: 3,

@@ -69,7 +69,7 @@ export function renderSearchTable(
     `Translations: ${translations.length === 0 ? '-' : translations.map(([lang, text]) => `${lang}: ${text}`).join('; ')}`,
   );
   lines.push(
-    `Ranking:      ${query.ranking.expression}  (kNN text: ${query.ranking.knn.text ? 'on' : 'off'}, image: ${query.ranking.knn.image ? 'on' : 'off'})`,
+    `Ranking:      ${query.ranking.expression}  (kNN text: ${query.ranking.knn.text ? 'on' : 'off'}, image: ${query.ranking.knn.image ? 'on' : 'off'}; fusion: ${fusionText(query.ranking.fusion)})`,
   );
   lines.push(
     `Took:         ${query.took} ms in Elasticsearch, ${query.timings.total_ms ?? '?'} ms in total`,
@@ -116,4 +116,11 @@ export function renderSearchTable(
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+function fusionText(fusion: { method: string; fused: boolean }): string {
+  if (fusion.method === 'sum') return 'sum';
+  return fusion.fused
+    ? `${fusion.method}, in the engine`
+    : `${fusion.method} (nothing to fuse: one search)`;
 }
