@@ -28,17 +28,17 @@ describe('working config transactions', () => {
     await invoke('config.set', { reset: true }, ctx);
     const moves: Array<Record<string, number | boolean>> = [
       { 'domains.title.boost': 3.5 },
-      { 'query.knn.boost': 0.7 },
+      { 'ranking.fusion.rankConstant': 7 },
       { 'ranking.functions.create_time.enabled': true },
     ];
     await Promise.all(moves.map((overrides) => invoke('config.set', { overrides }, ctx)));
     const working = await invoke('config.get', undefined, ctx);
     expect(valueOf(working, 'domains.title.boost')).toBe(3.5);
-    expect(valueOf(working, 'query.knn.boost')).toBe(0.7);
+    expect(valueOf(working, 'ranking.fusion.rankConstant')).toBe(7);
     // The stored file holds the same, whole.
     const file = path.join(home, 'state', 'workbench', 'default', 'working-config.json');
-    const stored = JSON.parse(await readFile(file, 'utf8')) as { config: { query: unknown } };
-    expect(stored.config.query).toMatchObject({ knn: { boost: 0.7 } });
+    const stored = JSON.parse(await readFile(file, 'utf8')) as { config: { ranking: unknown } };
+    expect(stored.config.ranking).toMatchObject({ fusion: { rankConstant: 7 } });
   });
 
   it('saves a revision and moves a slider at once without losing either', async () => {

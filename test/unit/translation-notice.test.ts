@@ -20,7 +20,9 @@ describe('translator configured', () => {
     expect(missingTranslatorReason({ provider: 'deepl' }, 'k')).toBeNull();
     expect(missingTranslatorReason({ provider: 'none' }, undefined)).toMatch(/"none"/);
     expect(missingTranslatorReason({ provider: 'glossary' }, 'k')).toMatch(/only the glossary/);
-    expect(missingTranslatorReason({ provider: 'deepl' }, undefined)).toMatch(/RWB_DEEPL_API_KEY is not set/);
+    expect(missingTranslatorReason({ provider: 'deepl' }, undefined)).toMatch(
+      /RWB_DEEPL_API_KEY is not set/,
+    );
   });
 });
 
@@ -49,7 +51,11 @@ describe('untranslated English notice', () => {
         expression: 'headphones',
         language: { language: 'en', method: 'script', confidence: 1, overridden: false },
         translations: {},
-        ranking: { expression: 'bm25', knn: { text: false, image: false } },
+        ranking: {
+          expression: 'bm25',
+          knn: { text: false, image: false },
+          fusion: { method: 'sum', fused: false },
+        },
         took: 1,
         timings: { total_ms: 2 },
         warnings: ['a warning'],
