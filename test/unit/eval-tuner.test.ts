@@ -108,7 +108,8 @@ describe('tune on a synthetic objective with a known optimum', () => {
       baseConfig,
       queries,
       evaluate,
-      trials: 150,
+      // The final run, whose selection is the tuned config, has a quarter of the budget.
+      trials: 300,
       folds: 3,
       seed: 2,
       optimizer: 'coordinate-ascent',
@@ -148,10 +149,18 @@ describe('tune on a synthetic objective with a known optimum', () => {
       trials: 30,
       folds: 3,
       seed: 5,
+      selection: 'best',
     });
-    const validationSets = report.cv.folds.map((f) => f.validationQueries);
+    const outer = report.cv.folds.filter((f) => !f.final);
+    expect(outer).toHaveLength(3);
+    const final = report.cv.folds.at(-1)!;
+    expect(final).toMatchObject({ final: true, validationQueries: 0, validationGain: null });
+    // The tuned parameters are the final run's selection.
+    expect(report.bestTrial).toBe(final.bestTrial);
+    expect(report.trials[final.bestTrial]!.fold).toBe(final.fold);
+    const validationSets = outer.map((f) => f.validationQueries);
     expect(validationSets.reduce((a, b) => a + b, 0)).toBe(queries.length);
-    for (const fold of report.cv.folds) {
+    for (const fold of outer) {
       const best = report.trials[fold.bestTrial]!;
       expect(best.fold).toBe(fold.fold);
       // The fold's best is chosen by train score: no other trial of the fold has a higher one.
@@ -168,7 +177,7 @@ describe('tune on a synthetic objective with a known optimum', () => {
         queries.length;
       expect(weighted).toBeCloseTo(best.all, 12);
     }
-    const gains = report.cv.folds.map((f) => f.validationGain ?? 0);
+    const gains = outer.map((f) => f.validationGain ?? 0);
     expect(report.cv.meanValidationGain).toBeCloseTo(
       gains.reduce((a, b) => a + b, 0) / gains.length,
       12,
@@ -244,16 +253,18 @@ describe('tuner mechanics', () => {
       sensitivityPoints: 0,
       onProgress: (e) => events.push(e),
     });
+    // Three outer folds and the final run.
     expect(report.cv.folds.map((f) => [f.stopReason, f.trials])).toEqual([
       ['patience', 4],
       ['patience', 4],
       ['patience', 4],
+      ['patience', 4],
     ]);
-    expect(report.trialsRun).toBe(12);
-    expect(events.filter((e) => e.type === 'trial')).toHaveLength(12);
-    expect(events.filter((e) => e.type === 'fold')).toHaveLength(3);
-    // Nothing beats the base: the base parameters are kept.
-    expect(report.bestTrial).toBe(0);
+    expect(report.trialsRun).toBe(16);
+    expect(events.filter((e) => e.type === 'trial')).toHaveLength(16);
+    expect(events.filter((e) => e.type === 'fold')).toHaveLength(4);
+    // Nothing beats the base: the base parameters are kept (the final run's base trial).
+    expect(report.trials[report.bestTrial]!.isBase).toBe(true);
     expect(report.bestParams).toEqual(report.baseParams);
   });
 
@@ -373,6 +384,6 @@ describe('tuner mechanics', () => {
         trials: 2,
         folds: 3,
       }),
-    ).rejects.toThrow(/trials \(2\) must be at least folds \(3\)/);
+    ).rejects.toThrow(/trials \(2\) must be at least 4 \(one per outer fold and one for the final run\)/);
   });
 });

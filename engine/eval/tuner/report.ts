@@ -47,8 +47,28 @@ export const FoldReportSchema = z.object({
   bestValidation: z.number().nullable(),
   /** bestValidation − baseValidation: the gain on queries the fold's optimiser never saw. */
   validationGain: z.number().nullable(),
+  /**
+   * The final run (every query, nothing held out) whose selected trial is the tuned config;
+   * absent in reports written before nested cross-validation.
+   */
+  final: z.boolean().optional(),
 });
 export type FoldReport = z.infer<typeof FoldReportSchema>;
+
+/** The nested-CV estimate of what the tuning procedure gains on queries it did not see. */
+export const OuterEstimateSchema = z.object({
+  /** Held-out queries pooled over the outer folds. */
+  queries: z.number().int().positive(),
+  baseMean: z.number(),
+  tunedMean: z.number(),
+  meanGain: z.number(),
+  ci: z.object({ lower: z.number(), upper: z.number(), confidence: z.number() }),
+  /** Paired randomization test of "no gain" over the pooled held-out queries. */
+  pValue: z.number(),
+  /** The interval lies above 0: the tuned config may be proposed as a new revision. */
+  reliable: z.boolean(),
+});
+export type OuterEstimate = z.infer<typeof OuterEstimateSchema>;
 
 export const SensitivitySchema = z.object({
   parameter: z.string(),
@@ -83,7 +103,11 @@ export const TuneReportSchema = z.object({
     meanBaseValidation: z.number().nullable(),
     meanBestValidation: z.number().nullable(),
     folds: z.array(FoldReportSchema),
+    /** Nested CV (absent in older reports and without cross-validation). */
+    outer: OuterEstimateSchema.optional(),
   }),
+  /** How each run chose its trial (absent in older reports: the best train mean). */
+  selection: z.object({ rule: z.enum(['one-se', 'best']), seMultiplier: z.number() }).optional(),
   trials: z.array(TrialRecordSchema),
   sensitivity: z.array(SensitivitySchema),
   evaluations: z.object({
