@@ -6,13 +6,16 @@
  * title vectors travel in _source: nothing is re-embedded) whose *_en fields use the new analyzer.
  * nDCG@10 / P@10 / recall@10 over the 81 dev queries with a positive rating, with a paired
  * randomization test per row against `standard`. Needs a cluster with the plugin (rwb es start).
+ * With `--hunspell-es URL`, one more row: the same chain with the core `hunspell` filter (the
+ * `dictionary-en` npm package's en_US files in that node's config/hunspell/en_US/) instead of a
+ * stemmer, on that node (which needs the plugin too, for the possessive and stop filters).
  * Writes bench/results/analysis-icecat.json and .md.
  *
- *   npx tsx bench/analysis-icecat.ts [--es URL] [--index rwb_bench_eval_icecat]
+ *   npx tsx bench/analysis-icecat.ts [--es URL] [--index rwb_bench_eval_icecat] [--hunspell-es URL]
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Client } from '@elastic/elasticsearch';
+import type { Client, estypes } from '@elastic/elasticsearch';
 import { loadSearchConfig } from '../engine/config/search-config-io.ts';
 import type { AnalysisChoice } from '../engine/es/analysis.ts';
 import { createEsClient } from '../engine/es/client.ts';
@@ -26,26 +29,64 @@ import { icecatDir, repoRoot } from '../engine/paths.ts';
 import { benchArgs, ensureIcecatIndex } from './eval-icecat-index.ts';
 
 const args = benchArgs(process.argv.slice(2));
-const ANALYZERS = ['standard', 'rwb_english', 'rwb_english_light'] as const;
+const hunspellEs = args.get('--hunspell-es');
 const CONFIGS = ['bm25-title', 'multifield', 'hybrid'] as const;
 const METRICS = ['ndcg@10', 'p@10', 'recall@10'] as const;
 
 await ensureIcecatIndex(args);
 const client = createEsClient({ url: args.es, requestTimeoutMs: 600_000 });
 
-async function productCount(index: string): Promise<number> {
-  if (!(await client.indices.exists({ index }))) return -1;
-  await client.indices.refresh({ index });
-  return (await client.count({ index, query: { term: { tenant_id: 'icecat' } } })).count;
+/** An English analysis to measure: an analyzer by name, or a custom one defined in the index. */
+interface Variant {
+  analyzer: string;
+  es: Client;
+  settings?: estypes.IndicesIndexSettingsAnalysis;
+}
+const VARIANTS: Variant[] = [
+  { analyzer: 'standard', es: client },
+  { analyzer: 'rwb_english', es: client },
+  { analyzer: 'rwb_english_light', es: client },
+];
+if (hunspellEs) {
+  VARIANTS.push({
+    analyzer: 'hunspell_en',
+    es: createEsClient({ url: hunspellEs, requestTimeoutMs: 600_000 }),
+    settings: {
+      analyzer: {
+        hunspell_en: {
+          type: 'custom',
+          tokenizer: 'standard',
+          filter: ['rwb_english_possessive', 'lowercase', 'rwb_english_stop', 'en_us_hunspell'],
+        },
+      },
+      // locale, lang and language are aliases; the client's type asks for all three.
+      filter: {
+        en_us_hunspell: {
+          type: 'hunspell',
+          locale: 'en_US',
+          lang: 'en_US',
+          language: 'en_US',
+          dedup: true,
+        },
+      },
+    },
+  });
 }
 
-/** A copy of `source` whose English fields are analysed by `analyzer` (reused when complete). */
-async function ensureVariant(es: Client, source: string, analyzer: string): Promise<string> {
-  if (analyzer === 'standard') return source;
+async function productCount(es: Client, index: string): Promise<number> {
+  if (!(await es.indices.exists({ index }))) return -1;
+  await es.indices.refresh({ index });
+  return (await es.count({ index, query: { term: { tenant_id: 'icecat' } } })).count;
+}
+
+/** A copy of `source` whose English fields are analysed by the variant (reused when complete). */
+async function ensureVariant(source: string, variant: Variant): Promise<string> {
+  if (variant.analyzer === 'standard') return source;
+  const { es, analyzer } = variant;
   const target = `${source}_${analyzer}`;
-  const want = await productCount(source);
-  if ((await productCount(target)) === want) return target;
-  const mapping = await es.indices.getMapping({ index: source });
+  const want = await productCount(client, source);
+  if ((await productCount(es, target)) === want) return target;
+  const mapping = await client.indices.getMapping({ index: source });
   const meta = Object.values(mapping)[0]!.mappings._meta as unknown as IndexMeta;
   const analysis = {
     ...meta.analysis,
@@ -59,14 +100,18 @@ async function ensureVariant(es: Client, source: string, analyzer: string): Prom
     textModel: meta.text_model,
     imageModel: meta.image_model,
   });
+  const settings = {
+    ...body.settings,
+    analysis: { ...body.settings.analysis, ...variant.settings },
+  };
   await es.indices.delete({ index: target, ignore_unavailable: true });
-  await es.indices.create({ index: target, settings: body.settings, mappings: body.mappings });
+  await es.indices.create({ index: target, settings, mappings: body.mappings });
   const started = Date.now();
-  // The embedded node has no reindex module: copy with a scroll and the bulk helper instead,
-  // keeping each document's _id (the judgments and the engine's hits refer to it).
+  // The embedded node has no reindex module (and the target may be another node): copy with a
+  // scroll and the bulk helper, keeping each document's _id (judgments and hits refer to it).
   const ids = new WeakMap<object, string>();
   async function* hits() {
-    for await (const page of es.helpers.scrollSearch<Record<string, unknown>>({
+    for await (const page of client.helpers.scrollSearch<Record<string, unknown>>({
       index: source,
       size: 500,
       query: { match_all: {} },
@@ -96,8 +141,8 @@ async function ensureVariant(es: Client, source: string, analyzer: string): Prom
 }
 
 const indexes = new Map<string, string>();
-for (const analyzer of ANALYZERS)
-  indexes.set(analyzer, await ensureVariant(client, args.index, analyzer));
+for (const variant of VARIANTS)
+  indexes.set(variant.analyzer, await ensureVariant(args.index, variant));
 
 const { querySet } = await readJudgmentsFile(path.join(icecatDir(), 'judgments.csv'), {
   name: 'icecat',
@@ -114,16 +159,16 @@ const embedders = createQueryEmbedders();
 type Scores = Map<string, number>;
 const perQuery = new Map<string, Scores>();
 const rows: Array<Record<string, unknown>> = [];
-for (const analyzer of ANALYZERS) {
+for (const { analyzer, es } of VARIANTS) {
   const index = indexes.get(analyzer)!;
-  const out = await runEvaluation(client, {
+  const out = await runEvaluation(es, {
     index,
     tenantId: 'icecat',
     querySet,
     configs: configs.map(({ name, config }) => ({ revisionId: name, config })),
     k: 10,
     metrics: [...METRICS],
-    dependencies: createEvalDependencies(client, index, { embedders }),
+    dependencies: createEvalDependencies(es, index, { embedders }),
     facets: false,
   });
   for (const [i, { name }] of configs.entries()) {
@@ -157,7 +202,7 @@ for (const analyzer of ANALYZERS) {
   }
 }
 await embedders.close();
-await client.close();
+for (const es of new Set(VARIANTS.map((v) => v.es))) await es.close();
 
 const f = (v: unknown) => (typeof v === 'number' ? v.toFixed(4) : '—');
 const md = [
