@@ -1,5 +1,8 @@
 /**
  * Metrics by name, the way analysts write them: `ndcg@10`, `p@5`, `mrr`, `err@20`, `unrated@10`.
+ * A quality metric's name may carry a variant (metrics-unjudged.ts): `ndcg@10:condensed` (the
+ * condensed-list value), `ndcg@10:upper` (unjudged hits at the top grade); `ndcg@10:lower` is
+ * `ndcg@10` itself.
  * `metricRegistry['ndcg@10']` resolves any cutoff on demand; `resolveMetric` does the same but
  * throws an InvalidMetricParameterError that says what is wrong with the name.
  */
@@ -17,6 +20,13 @@ import {
   type MetricOptions,
   type RatedRanking,
 } from './metrics.ts';
+import {
+  CONDENSED_SUFFIX,
+  condensedValue,
+  UPPER_SUFFIX,
+  upperValue,
+  type BoundedKind,
+} from './metrics-unjudged.ts';
 
 export const METRIC_KINDS = ['ndcg', 'dcg', 'p', 'recall', 'mrr', 'err', 'ap', 'unrated'] as const;
 export type MetricKind = (typeof METRIC_KINDS)[number];
@@ -99,11 +109,18 @@ const ALIASES: Readonly<Record<string, MetricKind>> = {
   expected_reciprocal_rank: 'err',
 };
 
+/** Which value of a metric: today's (unjudged = 0), the condensed-list one, or the upper bound. */
+export const METRIC_VARIANTS = ['value', 'condensed', 'upper'] as const;
+export type MetricVariant = (typeof METRIC_VARIANTS)[number];
+
 export interface MetricSpec {
-  /** Canonical lower-case name, `${kind}@${k}` or `${kind}`. */
+  /** Canonical lower-case name, `${kind}@${k}` or `${kind}`, plus `:condensed` / `:upper`. */
   readonly name: string;
+  /** The name without its variant suffix (`ndcg@10` for `ndcg@10:upper`). */
+  readonly base: string;
   readonly kind: MetricKind;
   readonly k: number | undefined;
+  readonly variant: MetricVariant;
 }
 
 export interface BoundMetric extends MetricSpec {
@@ -124,9 +141,40 @@ function toKind(raw: string, name: string): MetricKind {
   );
 }
 
-/** Parses `kind@k` (case-insensitive, aliases allowed) into its canonical spec. */
+const VARIANT_SUFFIXES: ReadonlyArray<[string, MetricVariant]> = [
+  [CONDENSED_SUFFIX, 'condensed'],
+  [UPPER_SUFFIX, 'upper'],
+  [':lower', 'value'],
+];
+
+/** Parses `kind@k[:variant]` (case-insensitive, aliases allowed) into its canonical spec. */
 export function parseMetricName(name: string): MetricSpec {
   const trimmed = name.trim();
+  const colon = trimmed.indexOf(':');
+  if (colon === -1) return { ...parseBaseName(trimmed, name), variant: 'value' };
+  const suffix = trimmed.slice(colon).toLowerCase();
+  const variant = VARIANT_SUFFIXES.find(([text]) => text === suffix)?.[1];
+  if (variant === undefined) {
+    throw new InvalidMetricParameterError(
+      `metric "${name}": unknown variant "${trimmed.slice(colon + 1)}"; known: condensed, upper, lower`,
+      { name },
+    );
+  }
+  const spec = parseBaseName(trimmed.slice(0, colon), name);
+  if (variant !== 'value' && !KINDS[spec.kind].quality) {
+    throw new InvalidMetricParameterError(
+      `metric "${name}": ${spec.kind} is a count of unjudged hits and has no ${variant} value`,
+      { name },
+    );
+  }
+  return {
+    ...spec,
+    name: variant === 'value' ? spec.name : `${spec.name}:${variant}`,
+    variant,
+  };
+}
+
+function parseBaseName(trimmed: string, name: string): Omit<MetricSpec, 'variant'> {
   const at = trimmed.indexOf('@');
   const kind = toKind(at === -1 ? trimmed : trimmed.slice(0, at), name);
   if (at === -1) {
@@ -135,7 +183,7 @@ export function parseMetricName(name: string): MetricSpec {
         name,
       });
     }
-    return { name: kind, kind, k: undefined };
+    return { name: kind, base: kind, kind, k: undefined };
   }
   const kText = trimmed.slice(at + 1);
   const k = /^\d+$/.test(kText) ? Number(kText) : Number.NaN;
@@ -145,16 +193,32 @@ export function parseMetricName(name: string): MetricSpec {
       { name, k: kText },
     );
   }
-  return { name: `${kind}@${k}`, kind, k };
+  return { name: `${kind}@${k}`, base: `${kind}@${k}`, kind, k };
 }
 
 function bind(spec: MetricSpec): BoundMetric {
   const definition = KINDS[spec.kind];
+  const plain = (ranking: RatedRanking, options: MetricOptions = {}) =>
+    definition.compute(ranking, spec.k, options);
+  const compute =
+    spec.variant === 'condensed'
+      ? (ranking: RatedRanking, options: MetricOptions = {}) =>
+          condensedValue(plain, ranking, options)
+      : spec.variant === 'upper'
+        ? (ranking: RatedRanking, options: MetricOptions = {}) =>
+            upperValue(spec.kind as BoundedKind, ranking, spec.k, options)
+        : plain;
+  const what =
+    spec.variant === 'condensed'
+      ? ', condensed list (unjudged hits removed)'
+      : spec.variant === 'upper'
+        ? ', upper bound (unjudged hits at the top grade)'
+        : '';
   return {
     ...spec,
     quality: definition.quality,
-    description: definition.description,
-    compute: (ranking, options = {}) => definition.compute(ranking, spec.k, options),
+    description: `${definition.description}${what}`,
+    compute,
   };
 }
 

@@ -5,9 +5,14 @@
  * one: every metric is 0 for it whatever the engine does. ES `_rank_eval` averages such queries
  * in as zeros, which silently drags the mean down; here they are flagged per query and `summarize`
  * lists them apart instead of averaging them.
+ *
+ * Every quality metric asked for (`ndcg@10`) also gets its companions `ndcg@10:condensed` and
+ * `ndcg@10:upper` (metrics-unjudged.ts), so means, per-language breakdowns and comparisons carry
+ * them without further work; runs recorded before simply lack those keys.
  */
 import { idealDcg, unratedAtK, type DocId, type MetricOptions } from './metrics.ts';
 import { resolveMetric, type BoundMetric } from './metrics-registry.ts';
+import { companionNames } from './metrics-unjudged.ts';
 
 export interface QueryRanking {
   readonly query: string;
@@ -19,7 +24,10 @@ export type ExclusionReason = 'no-judgments' | 'no-positive-ratings';
 
 export interface QueryScores {
   readonly query: string;
-  /** Canonical metric name → value; includes `unrated@k` for every cutoff used. */
+  /**
+   * Canonical metric name → value; includes `<metric>:condensed` and `<metric>:upper` for every
+   * quality metric and `unrated@k` for every cutoff used.
+   */
   readonly scores: Readonly<Record<string, number>>;
   /** Unrated hits in the whole returned ranking. */
   readonly unratedInRanking: number;
@@ -59,10 +67,19 @@ export function evaluateQuery(
   const ranking = { hits: input.hits, ratings: input.ratings };
   const scores: Record<string, number> = {};
   const cutoffs = new Set<number>();
+  const bounded: BoundMetric[] = [];
   for (const entry of metrics) {
     const metric = typeof entry === 'string' ? resolveMetric(entry) : entry;
     scores[metric.name] = metric.compute(ranking, options);
     if (metric.k !== undefined) cutoffs.add(metric.k);
+    if (metric.quality && metric.variant === 'value') bounded.push(metric);
+  }
+  for (const metric of bounded) {
+    const names = companionNames(metric.name);
+    for (const name of [names.condensed, names.upper]) {
+      if (!Object.hasOwn(scores, name))
+        scores[name] = resolveMetric(name).compute(ranking, options);
+    }
   }
   for (const k of [...cutoffs].sort((a, b) => a - b))
     scores[`unrated@${k}`] = unratedAtK(ranking, k);

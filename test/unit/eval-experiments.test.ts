@@ -309,8 +309,16 @@ describe('runs, snapshots and history', () => {
     expect(lines[0]).toBe(
       'created_at,run_id,kind,query_set,revision_id,parent,revision_note,metric,value,annotations',
     );
-    // The tune's metric, then the eval run's ndcg@3 and unrated@3.
-    expect(lines).toHaveLength(4);
+    // The tune's metric, then the eval run's ndcg@3, its condensed and upper values, unrated@3.
+    expect(lines).toHaveLength(6);
+    expect(lines.map((line) => line.split(',')[7])).toEqual([
+      'metric',
+      'ndcg@3',
+      'ndcg@3',
+      'ndcg@3:condensed',
+      'ndcg@3:upper',
+      'unrated@3',
+    ]);
     expect(lines[1]).toContain(',tune,');
     expect(lines[1]).toContain(`,${tuned.id},${base.id},tuned,ndcg@3,`);
     await expect(store.exportHistory({ format: 'xml' })).rejects.toThrow(/use json or csv/);

@@ -9,11 +9,18 @@ import { evaluateQuery, summarize } from '../../engine/eval/metrics-summary.ts';
 
 describe('metric names', () => {
   it('parses name@k into a canonical spec, case-insensitively and with aliases', () => {
-    expect(parseMetricName('nDCG@10')).toEqual({ name: 'ndcg@10', kind: 'ndcg', k: 10 });
-    expect(parseMetricName('P@5')).toEqual({ name: 'p@5', kind: 'p', k: 5 });
-    expect(parseMetricName('precision@3')).toEqual({ name: 'p@3', kind: 'p', k: 3 });
-    expect(parseMetricName('MRR')).toEqual({ name: 'mrr', kind: 'mrr', k: undefined });
-    expect(parseMetricName('map')).toEqual({ name: 'ap', kind: 'ap', k: undefined });
+    const spec = (name: string, kind: string, k: number | undefined) => ({
+      name,
+      base: name,
+      kind,
+      k,
+      variant: 'value',
+    });
+    expect(parseMetricName('nDCG@10')).toEqual(spec('ndcg@10', 'ndcg', 10));
+    expect(parseMetricName('P@5')).toEqual(spec('p@5', 'p', 5));
+    expect(parseMetricName('precision@3')).toEqual(spec('p@3', 'p', 3));
+    expect(parseMetricName('MRR')).toEqual(spec('mrr', 'mrr', undefined));
+    expect(parseMetricName('map')).toEqual(spec('ap', 'ap', undefined));
     expect(parseMetricName('ERR@20').kind).toBe('err');
   });
 
@@ -58,9 +65,20 @@ describe('evaluateQuery and summarize', () => {
       'p@3',
       'mrr',
       'err@5',
+      'ndcg@3:condensed',
+      'ndcg@3:upper',
+      'p@3:condensed',
+      'p@3:upper',
+      'mrr:condensed',
+      'mrr:upper',
+      'err@5:condensed',
+      'err@5:upper',
       'unrated@3',
       'unrated@5',
     ]);
+    // condensed top 3: a(3) b(1) → both relevant; upper: u1 at the top grade → 3 of 3
+    expect(scores.scores['p@3:condensed']).toBe(1);
+    expect(scores.scores['p@3:upper']).toBe(1);
     // top 3: a(3) u1 b(1) → 2 of 3 relevant
     expect(scores.scores['p@3']).toBeCloseTo(2 / 3, 12);
     expect(scores.scores['mrr']).toBe(1);
