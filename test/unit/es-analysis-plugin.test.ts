@@ -1,6 +1,14 @@
-import { describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RwbError } from '../../engine/errors.ts';
-import { PLUGIN_ANALYZERS } from '../../engine/es/analysis-plugin.ts';
+import {
+  ensureAnalysisPlugin,
+  findJavac,
+  PLUGIN_ANALYZERS,
+} from '../../engine/es/analysis-plugin.ts';
 import {
   bundledDependencies,
   namedComponents,
@@ -76,5 +84,58 @@ describe('bundled dependencies', () => {
       'com.huaban:jieba-analysis:1.0.2',
       'org.apache.commons:commons-lang3:3.3.1',
     ]);
+  });
+});
+
+describe('ensureAnalysisPlugin when it cannot build', () => {
+  let dir = '';
+  const runtime = () => ({ home: path.join(dir, 'es'), version: '8.19.21' });
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'rwb-plugin-unit-'));
+    // A runtime as far as the plugin step looks at one: lib/ with a Lucene core jar.
+    await mkdir(path.join(dir, 'es', 'lib'), { recursive: true });
+    await writeFile(path.join(dir, 'es', 'lib', 'lucene-core-9.12.2.jar'), '');
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('leaves the node alone with RWB_ES_ANALYSIS_PLUGIN=0', async () => {
+    const result = await ensureAnalysisPlugin(runtime(), { env: { RWB_ES_ANALYSIS_PLUGIN: '0' } });
+    expect(result).toMatchObject({ status: 'disabled', version: null });
+  });
+
+  it('says that a JDK is needed when there is no javac, and installs nothing', async () => {
+    const saved = { home: process.env.RWB_HOME, path: process.env.PATH };
+    process.env.RWB_HOME = path.join(dir, 'home');
+    // No Java anywhere: no ES_JAVA_HOME / JAVA_HOME, a PATH without java or javac (java.ts reads
+    // the process PATH itself).
+    process.env.PATH = dir;
+    try {
+      const result = await ensureAnalysisPlugin(runtime(), { env: { PATH: dir } });
+      expect(result.status).toBe('skipped');
+      expect(result.note).toMatch(/no javac found .*JDK 17\+.*core analysis/);
+      expect(existsSync(path.join(dir, 'es', 'plugins'))).toBe(false);
+    } finally {
+      process.env.PATH = saved.path;
+      if (saved.home === undefined) delete process.env.RWB_HOME;
+      else process.env.RWB_HOME = saved.home;
+    }
+  });
+
+  it('finds javac in ES_JAVA_HOME before PATH', async () => {
+    const jdk = path.join(dir, 'jdk');
+    await mkdir(path.join(jdk, 'bin'), { recursive: true });
+    await writeFile(path.join(jdk, 'bin', 'javac'), '');
+    expect(findJavac({ ES_JAVA_HOME: jdk, PATH: dir })).toBe(path.join(jdk, 'bin', 'javac'));
+    const savedPath = process.env.PATH;
+    process.env.PATH = dir;
+    try {
+      expect(findJavac({ PATH: path.join(jdk, 'bin') })).toBe(path.join(jdk, 'bin', 'javac'));
+      expect(findJavac({ PATH: dir })).toBeNull();
+    } finally {
+      process.env.PATH = savedPath;
+    }
   });
 });
