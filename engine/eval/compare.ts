@@ -17,6 +17,12 @@ import {
   type RunQueryResult,
   type RunResult,
 } from './compare-run-result.ts';
+import {
+  assessRobustness,
+  pairedRange,
+  type ComparisonRobustness,
+  type PairedRange,
+} from './compare-robustness.ts';
 import { DEFAULT_RBO_PERSISTENCE, jaccardAtK, rankBiasedOverlap } from './stats-overlap.ts';
 import type { Seed } from './stats-random.ts';
 import {
@@ -64,6 +70,12 @@ export interface QueryComparison {
   readonly rbo: number | null;
   /** Present when both runs returned facets and some count changed. */
   readonly facetDiff?: FacetDiff;
+  /**
+   * The metric's standard, condensed-list and upper values on each side, when the query counts
+   * and both runs recorded them (runs from before the companions have none).
+   */
+  readonly rangeA?: PairedRange;
+  readonly rangeB?: PairedRange;
 }
 
 export interface LanguageComparison {
@@ -104,6 +116,11 @@ export interface RunComparison {
   readonly latency: { a: RunResult['latency']; b: RunResult['latency'] };
   /** Queries whose facet counts changed. */
   readonly facetChanges: number;
+  /**
+   * Whether the winner still wins on condensed lists and across the bounds (compare-robustness.ts);
+   * null when no query counts or a run was recorded without condensed / upper values.
+   */
+  readonly robustness: ComparisonRobustness | null;
 }
 
 function chooseMetric(a: RunResult, b: RunResult, requested: string | undefined): string {
@@ -134,10 +151,11 @@ function compareQuery(
   epsilon: number,
   overlap: { k: number; p: number },
 ): QueryComparison {
+  const base = resolveMetric(metric).base;
   const sa = scoreOf(qa, metric);
   const sb = scoreOf(qb, metric);
   const answered = !qa.error && !qb.error;
-  const base = {
+  const common = {
     query: qa.query,
     language: qa.language ?? qb.language ?? UNKNOWN_LANGUAGE,
     jaccard: answered ? jaccardAtK(qa.hits, qb.hits, overlap.k) : null,
@@ -148,7 +166,7 @@ function compareQuery(
   if ('skip' in sa || 'skip' in sb) {
     const skipReason = 'skip' in sa ? sa.skip : (sb as { skip: SkipReason }).skip;
     return {
-      ...base,
+      ...common,
       scoreA: null,
       scoreB: null,
       delta: null,
@@ -157,14 +175,17 @@ function compareQuery(
       ...withFacets,
     };
   }
+  const rangeA = pairedRange(qa, base);
+  const rangeB = pairedRange(qb, base);
   return {
-    ...base,
+    ...common,
     scoreA: sa.score,
     scoreB: sb.score,
     delta: sb.score - sa.score,
     outcome: pairOutcome(sa.score, sb.score, epsilon),
     skipReason: null,
     ...withFacets,
+    ...(rangeA && rangeB && { rangeA, rangeB }),
   };
 }
 
@@ -252,6 +273,12 @@ export function compareRuns(
     },
     latency: { a: a.latency, b: b.latency },
     facetChanges: rows.filter((r) => r.facetDiff !== undefined).length,
+    robustness: assessRobustness(
+      resolveMetric(metric).base,
+      paired.map((r) => ({ a: r.rangeA ?? null, b: r.rangeB ?? null })),
+      { a: a.revisionId, b: b.revisionId },
+      epsilon,
+    ),
   };
 }
 
