@@ -10,6 +10,7 @@ export const OPERATION_NAMES = [
   'index.info',
   'search.run',
   'search.compare',
+  'search.explainMissing',
   'query.check',
   'config.get',
   'config.set',

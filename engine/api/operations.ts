@@ -9,6 +9,7 @@ import { systemStatus } from './ops/system.ts';
 import { esConnect, esStatus, indexInfo } from './ops/es.ts';
 import { queryCheck, searchRun } from './ops/search.ts';
 import { searchCompare } from './ops/search-compare.ts';
+import { searchExplainMissing } from './ops/search-explain-missing.ts';
 import { configGet, configList, configResolve, configSave, configSet } from './ops/config.ts';
 import { configExport, configExports, configImport } from './ops/config-export.ts';
 import { tunePreview } from './ops/workbench-metric.ts';
@@ -35,6 +36,7 @@ export const operations = {
   'index.info': indexInfo,
   'search.run': searchRun,
   'search.compare': searchCompare,
+  'search.explainMissing': searchExplainMissing,
   'query.check': queryCheck,
   'config.get': configGet,
   'config.set': configSet,

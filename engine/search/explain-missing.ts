@@ -1,0 +1,616 @@
+/**
+ * "Why is this product missing" (issue 10 §3): for a query, a tenant, a config and one product,
+ * where the config ranks it, which clause keeps it out, how its explained score compares with the
+ * k-th hit's, and which lever would bring it in. Everything comes from Elasticsearch:
+ *  - the rank: the config's own request (prepareSearch → planSearch, the page's kNN k unchanged)
+ *    asked for `depth` ids; for engine-side fusion the sub-searches of the page plan, fused by
+ *    fuseRankings over their whole lists (a product outside every window is not ranked at all);
+ *  - the explain: the same request with `explain: true` and a post_filter on the ids of the top k
+ *    and the product (a post_filter does not change scores or the kNN top k), read by scoreBreakdown;
+ *  - the clauses: one count per filter, the text recall alone, the text kNN deep (its rank by
+ *    similarity under the filters) and the cosine of the product's own vector;
+ *  - the text: `_analyze` + `_termvectors` per field (explain-missing-text.ts);
+ *  - the levers: explain-missing-levers.ts.
+ */
+import type { Client, estypes } from '@elastic/elasticsearch';
+import { docId } from '../catalog/types.ts';
+import type { SearchConfig } from '../config/search-config-schema.ts';
+import { esErrorToRwb } from '../es/client.ts';
+import { RwbError } from '../errors.ts';
+import type { FusionPlan } from './build-request.ts';
+import { scoreBreakdown } from './explain.ts';
+import {
+  ExplainMissingRequestSchema,
+  type ClauseFailure,
+  type ExplainMissing,
+  type Lever,
+  type SourceRank,
+} from './explain-missing-schema.ts';
+import {
+  compareParts,
+  fusionWeightLevers,
+  sumBoostLevers,
+  weakFieldsMessage,
+} from './explain-missing-levers.ts';
+import {
+  stemmingAnalyzer,
+  stemmingHints,
+  termMatches,
+  unsearchedFieldMatches,
+} from './explain-missing-text.ts';
+import { defaultSearchFields } from './fields.ts';
+import { buildFilterClause, tenantFilter } from './filters.ts';
+import { fuseRankings, type FusedHit, type RankedList } from './fusion.ts';
+import { requestError } from './request.ts';
+import type { ScoreBreakdown } from './response-schema.ts';
+import { prepareSearch, type PreparedSearch, type SearchDependencies } from './searcher.ts';
+import { buildTextRecall } from './text-recall.ts';
+import { describeFilter, diagnosisSummary, filterValues } from './explain-missing-report.ts';
+
+type Query = estypes.QueryDslQueryContainer;
+type Source = Record<string, unknown>;
+
+interface Ranked {
+  key: string;
+  score: number;
+}
+
+const KNN_LIMIT = 10_000;
+
+/** The request without what a ranking of ids does not need. */
+function idsOnly(request: estypes.SearchRequest): estypes.SearchRequest {
+  const {
+    aggs: _aggs,
+    highlight: _highlight,
+    explain: _explain,
+    _source: _source,
+    ...rest
+  } = request;
+  return { ...rest, _source: false };
+}
+
+function withIdsPostFilter(
+  request: estypes.SearchRequest,
+  ids: readonly string[],
+): estypes.SearchRequest {
+  const only: Query = { ids: { values: [...ids] } };
+  const post =
+    request.post_filter === undefined ? only : { bool: { filter: [request.post_filter, only] } };
+  return {
+    ...idsOnly(request),
+    from: 0,
+    size: ids.length,
+    explain: true,
+    post_filter: post,
+    track_total_hits: false,
+  };
+}
+
+function titleOf(source: Source): string | null {
+  for (const field of ['title_en', 'title_zh']) {
+    const value = source[field];
+    if (typeof value === 'string' && value !== '') return value;
+  }
+  return null;
+}
+
+function textsOf(source: Source, field: string): string[] {
+  const value = source[field];
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
+  return [];
+}
+
+function cosine(a: readonly number[], b: readonly number[]): number | null {
+  if (a.length === 0 || a.length !== b.length) return null;
+  let dotSum = 0;
+  let na = 0;
+  let nb = 0;
+  a.forEach((x, i) => {
+    dotSum += x * b[i]!;
+    na += x * x;
+    nb += b[i]! * b[i]!;
+  });
+  return na > 0 && nb > 0 ? dotSum / Math.sqrt(na * nb) : null;
+}
+
+async function exists(client: Client, index: string, query: Query): Promise<boolean> {
+  const answer = await client.count({ index, query });
+  return answer.count > 0;
+}
+
+function fusedBreakdownOf(
+  fused: FusedHit | undefined,
+  fusion: FusionPlan,
+  lexical: ScoreBreakdown | undefined,
+): ScoreBreakdown | null {
+  if (fused === undefined) return lexical ?? null;
+  const score = (source: string): number =>
+    fused.parts.find((part) => part.source === source)?.score ?? 0;
+  return {
+    total: fused.score,
+    lexical: lexical?.lexical ?? { total: 0, fields: {} },
+    knn: { text: score('text_knn'), image: score('image_knn') },
+    functions: lexical?.functions ?? 0,
+    other: lexical?.other ?? 0,
+    fusion: { method: fusion.settings.method, parts: fused.parts.map((part) => ({ ...part })) },
+  };
+}
+
+/** Index `_meta.analysis.en.family` (`standard`, `english`, `rwb_english`), null when absent. */
+async function englishFamily(client: Client, index: string): Promise<string | null> {
+  const mapping = await client.indices.getMapping({ index });
+  const meta = Object.values(mapping)[0]?.mappings._meta as
+    { analysis?: { en?: { family?: unknown } } } | undefined;
+  const family = meta?.analysis?.en?.family;
+  return typeof family === 'string' ? family : null;
+}
+
+interface DeepRanking {
+  ranking: Ranked[];
+  matched: number;
+  lists: RankedList[] | null;
+}
+
+async function rankDeep(
+  client: Client,
+  index: string,
+  prepared: PreparedSearch,
+  depth: number,
+): Promise<DeepRanking> {
+  const fusion = prepared.plan.fusion;
+  if (fusion === null) {
+    const body = { ...idsOnly(prepared.request), from: 0, size: depth, track_total_hits: true };
+    const answer = await client.search({ ...body, index });
+    const total = answer.hits.total;
+    return {
+      ranking: answer.hits.hits.map((hit) => ({ key: hit._id ?? '', score: hit._score ?? 0 })),
+      matched: typeof total === 'number' ? total : (total?.value ?? 0),
+      lists: null,
+    };
+  }
+  const searches: estypes.MsearchRequestItem[] = [];
+  for (const body of [...fusion.searches.map((s) => s.request), fusion.count])
+    searches.push({ index }, body as estypes.MsearchMultisearchBody);
+  const answer = await client.msearch({ searches });
+  const responses = answer.responses.map((item) => {
+    if ('error' in item)
+      throw new RwbError(
+        'ES_ERROR',
+        `explain-missing: a sub-search failed: ${JSON.stringify(item.error)}`,
+      );
+    return item as estypes.SearchResponse<unknown>;
+  });
+  const lists: RankedList[] = fusion.searches.map((search, i) => ({
+    source: search.source,
+    weight: search.weight,
+    hits: responses[i]!.hits.hits.map((hit) => ({ key: hit._id ?? '', score: hit._score ?? 0 })),
+  }));
+  const fused = fuseRankings(lists, fusion.settings);
+  const total = responses[fusion.searches.length]!.hits.total;
+  return {
+    ranking: fused.slice(0, depth).map((hit) => ({ key: hit.key, score: hit.score })),
+    matched: typeof total === 'number' ? total : (total?.value ?? 0),
+    lists,
+  };
+}
+
+/** Breakdowns (by `_id`) of `ids` under the request that ranks them (the lexical one for fusion). */
+async function explainIds(
+  client: Client,
+  index: string,
+  prepared: PreparedSearch,
+  ids: readonly string[],
+): Promise<Map<string, ScoreBreakdown>> {
+  const fusion = prepared.plan.fusion;
+  const base = fusion === null ? prepared.request : fusion.searches[0]!.request;
+  const answer = await client.search({ ...withIdsPostFilter(base, ids), index });
+  const out = new Map<string, ScoreBreakdown>();
+  for (const hit of answer.hits.hits)
+    if (hit._explanation !== undefined) out.set(hit._id ?? '', scoreBreakdown(hit._explanation));
+  return out;
+}
+
+/** The rank of `id` in a plain ranking of `request` (size `depth`), null beyond it. */
+async function rankIn(
+  client: Client,
+  index: string,
+  request: estypes.SearchRequest,
+  id: string,
+  depth: number,
+): Promise<number | null> {
+  const answer = await client.search({
+    ...idsOnly(request),
+    index,
+    from: 0,
+    size: depth,
+    track_total_hits: false,
+  });
+  const position = answer.hits.hits.findIndex((hit) => hit._id === id);
+  return position < 0 ? null : position + 1;
+}
+
+export async function explainMissing(
+  client: Client,
+  index: string,
+  input: unknown,
+  config: SearchConfig,
+  deps: SearchDependencies = {},
+): Promise<ExplainMissing> {
+  const parsedInput = ExplainMissingRequestSchema.safeParse(input);
+  if (!parsedInput.success) throw requestError(parsedInput.error, input);
+  const request = parsedInput.data;
+  const { tenantId, spuId, k, depth } = request;
+  const id = docId(tenantId, spuId);
+  const catalog = deps.fields ?? defaultSearchFields();
+  const url = deps.url ?? 'the cluster';
+  try {
+    const got = await client.get<Source>({ index, id }).catch((err: unknown) => {
+      if (
+        (err as { meta?: { statusCode?: number }; body?: { found?: boolean } }).meta?.statusCode ===
+        404
+      ) {
+        const body = (err as { meta?: { body?: { error?: { type?: string } } } }).meta?.body;
+        if (body?.error?.type === 'index_not_found_exception') throw err;
+        return null;
+      }
+      throw err;
+    });
+    if (got === null || !got.found || got._source === undefined)
+      throw new RwbError(
+        'NOT_FOUND',
+        `Product ${spuId} of tenant ${tenantId} is not in index ${index}`,
+        {
+          spuId,
+          tenantId,
+          index,
+        },
+      );
+    const source = got._source;
+    // The page the product should be on: k results, as the metric's search sends them.
+    const pageConfig: SearchConfig = {
+      ...config,
+      result: { ...config.result, maxSize: Math.max(config.result.maxSize, k) },
+    };
+    const prepared = await prepareSearch(
+      {
+        tenantId,
+        query: request.query,
+        size: k,
+        from: 0,
+        facets: [],
+        highlight: false,
+        explain: false,
+        ...(request.filters === undefined ? {} : { filters: request.filters }),
+        ...(request.language === undefined ? {} : { language: request.language }),
+      },
+      pageConfig,
+      deps,
+    );
+    const { plan, parsed } = prepared;
+    const fusion = plan.fusion;
+    const warnings = [...parsed.warnings, ...plan.warnings];
+
+    const deep = await rankDeep(client, index, prepared, depth);
+    const position = deep.ranking.findIndex((hit) => hit.key === id);
+    const rank = position < 0 ? null : position + 1;
+    const kthHit = deep.ranking[k - 1] ?? null;
+    const topIds = deep.ranking.slice(0, k).map((hit) => hit.key);
+    const explained = await explainIds(client, index, prepared, [...new Set([...topIds, id])]);
+
+    // Clause by clause.
+    const failures: ClauseFailure[] = [];
+    const idFilter: Query = { ids: { values: [id] } };
+    const tenant = tenantFilter(tenantId);
+    const clauses = plan.resolved.filters.map((filter) => ({
+      filter,
+      clause: buildFilterClause(filter),
+    }));
+    for (const { filter, clause } of clauses) {
+      if (await exists(client, index, { bool: { filter: [tenant, idFilter, clause.query] } }))
+        continue;
+      failures.push({
+        clause: 'filter',
+        filter: clause.facetKey,
+        wants: describeFilter(filter),
+        has: filterValues(source, filter),
+      });
+    }
+    const textRecall =
+      parsed.ast === null ? null : buildTextRecall(parsed.ast, parsed, config, undefined, catalog);
+    const textMatched =
+      textRecall === null ||
+      (await exists(client, index, { bool: { filter: [tenant, idFilter], must: [textRecall] } }));
+    const text =
+      parsed.ast === null
+        ? { matches: [], fieldTexts: new Map<string, string[]>() }
+        : await termMatches(client, index, id, parsed, config, catalog);
+
+    // The text kNN: similarity of the product's vector, its rank under the filters, the clause's k.
+    let knn: ExplainMissing['knn'] = null;
+    if (plan.knn.text && parsed.vector !== undefined) {
+      const field = config.query.knn.field;
+      const clause =
+        fusion === null
+          ? (prepared.request.knn as estypes.KnnSearch[] | undefined)?.[0]
+          : (
+              fusion.searches.find((s) => s.source === 'text_knn')?.request.knn as
+                estypes.KnnSearch[] | undefined
+            )?.[0];
+      const knnK = clause?.k ?? config.query.knn.k;
+      const vector = Array.from(parsed.vector);
+      const own = source[field];
+      const similarity = Array.isArray(own) ? cosine(vector, own as number[]) : null;
+      const deepK = Math.min(KNN_LIMIT, depth);
+      const knnRank = await rankIn(
+        client,
+        index,
+        {
+          knn: {
+            field,
+            query_vector: vector,
+            k: deepK,
+            num_candidates: Math.min(KNN_LIMIT, Math.max(deepK, config.query.knn.numCandidates)),
+            filter: [tenant, ...clauses.map(({ clause: c }) => c.query)],
+          },
+        },
+        id,
+        deepK,
+      );
+      knn = {
+        field,
+        cosine: similarity === null ? null : Math.round(similarity * 1e6) / 1e6,
+        rank: knnRank,
+        k: knnK,
+      };
+      if (knnRank === null || knnRank > knnK) failures.push({ clause: 'knn', knnRank, k: knnK });
+    }
+    if (!textMatched) failures.push(textFailure(text.matches));
+
+    const filtersPass = !failures.some((f) => f.clause === 'filter');
+    const knnFinds = knn !== null && knn.rank !== null && knn.rank <= knn.k;
+    const matchedByRequest = filtersPass && (textMatched || knnFinds);
+    const status: ExplainMissing['status'] =
+      rank !== null
+        ? rank <= k
+          ? 'in_top_k'
+          : 'beyond_k'
+        : matchedByRequest
+          ? 'beyond_depth'
+          : 'not_matched';
+
+    // Explain: the product against the k-th hit.
+    let fusedByKey = new Map<string, FusedHit>();
+    if (fusion !== null && deep.lists !== null)
+      fusedByKey = new Map(fuseRankings(deep.lists, fusion.settings).map((hit) => [hit.key, hit]));
+    const breakdownOf = (key: string): ScoreBreakdown | null =>
+      fusion === null
+        ? (explained.get(key) ?? null)
+        : fusedBreakdownOf(fusedByKey.get(key), fusion, explained.get(key));
+    const targetBreakdown = breakdownOf(id);
+    const kthBreakdown = kthHit === null ? null : breakdownOf(kthHit.key);
+
+    const sources: SourceRank[] = [];
+    if (fusion !== null && deep.lists !== null) {
+      const target = fusedByKey.get(id);
+      const kth = kthHit === null ? undefined : fusedByKey.get(kthHit.key);
+      deep.lists.forEach((list, i) => {
+        const part = (hit: FusedHit | undefined) =>
+          hit?.parts.find((p) => p.source === list.source);
+        sources.push({
+          source: list.source,
+          weight: list.weight,
+          targetRank: part(target)?.rank ?? null,
+          targetContribution: part(target)?.contribution ?? 0,
+          kthRank: part(kth)?.rank ?? null,
+          kthContribution: part(kth)?.contribution ?? 0,
+          window: fusion.searches[i]!.request.size ?? fusion.window,
+        });
+      });
+    }
+
+    // Levers.
+    const levers: Lever[] = [];
+    for (const failure of failures) {
+      if (failure.clause === 'filter')
+        levers.push({
+          kind: 'filter',
+          message: `filtered out by ${failure.wants} (the product has ${failure.has.length === 0 ? 'no value' : failure.has.join(', ')}): drop or widen that filter`,
+          path: `filters.${failure.filter}`,
+          current: failure.wants,
+          suggested: null,
+          exact: true,
+        });
+    }
+    const englishAnalysis = await englishFamily(client, index);
+    const missesWords = text.matches.some((m) => m.fields.some((f) => f.missing.length > 0));
+    let stemming: ExplainMissing['stemming'] = [];
+    if (
+      status !== 'in_top_k' &&
+      missesWords &&
+      englishAnalysis !== 'english' &&
+      englishAnalysis !== 'rwb_english'
+    ) {
+      const stemmer = await stemmingAnalyzer(client);
+      if (stemmer !== null) {
+        const values = new Map(
+          [...text.fieldTexts.keys()].map((field) => [field, textsOf(source, field)]),
+        );
+        stemming = await stemmingHints(client, stemmer, text.matches, values);
+        for (const hint of stemming)
+          levers.push({
+            kind: 'stemming',
+            message: `stemming: query \`${hint.query}\`, ${hint.field} \`${hint.product}\` — the index analyzes English with ${englishAnalysis ?? 'a non-stemming analyzer'}; English stemming (${stemmer}) matches them`,
+            path: null,
+            current: englishAnalysis,
+            suggested: stemmer,
+            exact: true,
+          });
+      }
+    }
+    const otherFields =
+      status === 'in_top_k' || parsed.defaultText === ''
+        ? []
+        : await unsearchedFieldMatches(client, index, id, parsed.defaultText, config, catalog);
+    if (!textMatched) {
+      for (const other of otherFields)
+        levers.push({
+          kind: 'unsearched_field',
+          message: `the terms ${other.matched.map((t) => `\`${t}\``).join(', ')} are in ${other.field}, which no domain searches: add it to a domain`,
+          path: 'domains[0].fields',
+          current: null,
+          suggested: other.field,
+          exact: true,
+        });
+      levers.push(...operatorLevers(text.matches));
+    }
+    if (knn !== null && knn.rank !== null && knn.rank > knn.k && !textMatched)
+      levers.push({
+        kind: 'knn_k',
+        message: `its kNN rank is ${knn.rank} but query.knn.k is ${knn.k}: with k ≥ ${knn.rank} the kNN clause finds it`,
+        path: 'query.knn.k',
+        current: knn.k,
+        suggested: knn.rank,
+        exact: true,
+      });
+    if (status === 'beyond_k' || status === 'beyond_depth') {
+      if (fusion === null && targetBreakdown !== null) {
+        const top = topIds
+          .map((key) => explained.get(key))
+          .filter((b): b is ScoreBreakdown => b !== undefined);
+        levers.push(...sumBoostLevers(targetBreakdown, top, config, plan.weights));
+      } else if (fusion !== null && deep.lists !== null) {
+        levers.push(...fusionWeightLevers(deep.lists, fusion.settings, id, k));
+        if (!fusedByKey.has(id) && textMatched) {
+          const lexicalRank = await rankIn(client, index, fusion.searches[0]!.request, id, depth);
+          if (lexicalRank !== null)
+            levers.push({
+              kind: 'window',
+              message: `lexical rank ${lexicalRank} is outside the fusion window (${fusion.window}): ranking.fusion.rankWindowSize ≥ ${lexicalRank} lets the fusion see it`,
+              path: 'ranking.fusion.rankWindowSize',
+              current: fusion.window,
+              suggested: lexicalRank,
+              exact: true,
+            });
+        }
+      }
+    }
+    if (levers.length === 0 && status !== 'in_top_k')
+      levers.push({
+        kind: 'none',
+        message: 'no single lever found from the explain',
+        path: null,
+        current: null,
+        suggested: null,
+        exact: false,
+      });
+
+    const result: ExplainMissing = {
+      query: request.query,
+      tenantId,
+      spuId,
+      title: titleOf(source),
+      k,
+      depth,
+      fusion: fusion === null ? 'sum' : fusion.settings.method,
+      status,
+      rank,
+      score: rank !== null ? deep.ranking[rank - 1]!.score : (targetBreakdown?.total ?? null),
+      matched: deep.matched,
+      kth:
+        kthHit === null
+          ? null
+          : {
+              spuId: kthHit.key.slice(tenantId.length + 1),
+              rank: k,
+              score: kthHit.score,
+              title: null,
+            },
+      failures,
+      text: text.matches,
+      otherFields,
+      stemming,
+      englishAnalysis,
+      knn,
+      explain: {
+        target: targetBreakdown,
+        kth: kthBreakdown,
+        parts: compareParts(targetBreakdown, kthBreakdown),
+      },
+      sources,
+      levers,
+      summary: [],
+      warnings,
+    };
+    if (kthHit !== null) {
+      const kthDoc = await client.get<Source>({
+        index,
+        id: kthHit.key,
+        _source_includes: ['title_en', 'title_zh'],
+      });
+      result.kth!.title = kthDoc._source === undefined ? null : titleOf(kthDoc._source);
+    }
+    const weak = targetBreakdown === null ? null : weakFieldsMessage(targetBreakdown, config);
+    result.summary = diagnosisSummary(result, weak, textMatched);
+    return result;
+  } catch (err) {
+    if (err instanceof RwbError) throw err;
+    throw esErrorToRwb(err, url, `explaining ${spuId} in index ${index}`);
+  }
+}
+
+function textFailure(matches: ExplainMissing['text']): ClauseFailure {
+  if (matches.length > 0 && matches.every((m) => m.bestMatched === 0))
+    return {
+      clause: 'text',
+      reason: 'no_field_matches',
+      detail: `no searched field holds any of the query's terms (${[...new Set(matches.flatMap((m) => m.fields.flatMap((f) => f.missing)))].map((t) => `\`${t}\``).join(', ')})`,
+    };
+  const short = matches.find((m) => m.required !== null && m.bestMatched < m.required);
+  if (short !== undefined) {
+    const best = short.fields.reduce(
+      (a, b) => (b.matched.length > a.matched.length ? b : a),
+      short.fields[0]!,
+    );
+    return {
+      clause: 'text',
+      reason: 'too_few_terms',
+      detail: `${short.bestMatched} of ${short.tokens} terms of "${short.text}" match (${best.field} has ${best.matched.map((t) => `\`${t}\``).join(', ') || 'none'}, misses ${best.missing.map((t) => `\`${t}\``).join(', ')}); domain ${short.domain} (${short.type}, operator ${short.operator}${short.minimumShouldMatch === null ? '' : `, minimum_should_match ${short.minimumShouldMatch}`}) needs ${short.required}`,
+    };
+  }
+  return {
+    clause: 'text',
+    reason: 'other',
+    detail:
+      'the terms are there but the text clause does not match (phrase order, an ANDNOT exclusion or another boolean part)',
+  };
+}
+
+function operatorLevers(matches: ExplainMissing['text']): Lever[] {
+  const levers: Lever[] = [];
+  for (const m of matches) {
+    if (m.required === null || m.bestMatched === 0 || m.bestMatched >= m.required) continue;
+    if (m.type === 'phrase' || m.type === 'phrase_prefix') continue;
+    const percent = `${Math.floor((100 * m.bestMatched) / m.tokens)}%`;
+    levers.push(
+      m.operator === 'and'
+        ? {
+            kind: 'operator',
+            message: `domain ${m.domain} needs all ${m.tokens} terms (operator and); it has ${m.bestMatched}: operator or with minimum_should_match ${percent} lets it match`,
+            path: `domains.${m.domain}.operator`,
+            current: 'and',
+            suggested: 'or',
+            exact: true,
+          }
+        : {
+            kind: 'operator',
+            message: `domain ${m.domain} needs ${m.required} of ${m.tokens} terms (minimum_should_match ${m.minimumShouldMatch ?? '1'}); it has ${m.bestMatched}: minimum_should_match ${percent} lets it match`,
+            path: `domains.${m.domain}.minimumShouldMatch`,
+            current: m.minimumShouldMatch,
+            suggested: percent,
+            exact: true,
+          },
+    );
+  }
+  return levers;
+}
