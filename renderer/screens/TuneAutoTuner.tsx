@@ -72,6 +72,18 @@ function Settings({ disabled }: { disabled: boolean }) {
   );
 }
 
+const VERDICT_TEXT: Record<string, string> = {
+  'reliable-gain':
+    'Reliable gain: the held-out interval lies above 0. The tuned config is proposed.',
+  'no-reliable-gain':
+    'No reliable gain: on queries the tuning did not see, the gain may be 0 or negative. Nothing is proposed; the working config stays.',
+  'not-assessed':
+    'Not assessed: with one fold there is no held-out estimate. Nothing is proposed; use 2 or more folds.',
+  'no-change': 'No change: the tuning kept the working config’s parameters.',
+};
+
+const signed = (value: number): string => `${value >= 0 ? '+' : ''}${value.toFixed(4)}`;
+
 export function AutoTuner() {
   const job = useAutoTune((s) => s.job);
   const trials = useAutoTune((s) => s.trials);
@@ -160,24 +172,31 @@ export function AutoTuner() {
       ) : null}
       {result ? (
         <div className="autotune-result" data-testid="autotune-result">
-          <p>
+          <p data-testid="autotune-verdict" data-verdict={result.verdict}>
+            {VERDICT_TEXT[result.verdict]}
+          </p>
+          {result.report.cv.outer ? (
+            <p data-testid="autotune-outer">
+              Held-out gain (nested CV, {result.report.cv.outer.queries} queries):{' '}
+              <strong>{signed(result.report.cv.outer.meanGain)}</strong> (
+              {result.report.cv.outer.baseMean.toFixed(4)} →{' '}
+              {result.report.cv.outer.tunedMean.toFixed(4)}), 95% interval [
+              {signed(result.report.cv.outer.ci.lower)}, {signed(result.report.cv.outer.ci.upper)}
+              ], p = {result.report.cv.outer.pValue.toFixed(4)}.
+            </p>
+          ) : null}
+          <p className="muted">
+            All queries: base {result.report.baseScore.toFixed(4)} → tuned{' '}
+            {result.report.bestScore.toFixed(4)} after {result.report.trialsRun} trials (optimistic:
+            chosen on these queries).
             {result.changed ? (
               <>
-                Best {result.report.metric}: <strong>{result.report.bestScore.toFixed(4)}</strong>{' '}
-                (base {result.report.baseScore.toFixed(4)},{' '}
-                {result.report.bestScore - result.report.baseScore >= 0 ? '+' : ''}
-                {(result.report.bestScore - result.report.baseScore).toFixed(4)}) after{' '}
-                {result.report.trialsRun} trials
-                {result.report.cv.meanValidationGain !== null
-                  ? `; held-out gain ${result.report.cv.meanValidationGain >= 0 ? '+' : ''}${result.report.cv.meanValidationGain.toFixed(4)}`
-                  : ''}
-                . Saved as revision <code>{shortRevision(result.revisionId)}</code>.
+                {' '}
+                Saved as revision <code>{shortRevision(result.revisionId)}</code>.
               </>
-            ) : (
-              <>Nothing beat the working config in {result.report.trialsRun} trials.</>
-            )}
+            ) : null}
           </p>
-          {result.changed ? (
+          {result.proposed ? (
             <button
               type="button"
               className="button"

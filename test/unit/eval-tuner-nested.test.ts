@@ -4,14 +4,15 @@
  * - with a real optimum, the outer estimate of the gain matches the gain the tuned config shows
  *   on fresh queries (unbiased within tolerance over seeds), and the accept is offered;
  * - on pure noise (no parameter matters), the in-sample "gain" of the best trial is large but
- *   the outer estimate is not reliable, so the accept is refused (with either selection rule).
+ *   the outer estimate is not reliable, so the accept is refused (with either selection rule);
+ * - conditional parameters take part only when their parent parameter has the named value.
  */
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '../../engine/eval/stats-random.ts';
 import type { EvaluateFn } from '../../engine/eval/tuner/eval-cache.ts';
 import { parseTuneReport } from '../../engine/eval/tuner/report.ts';
 import { parseParameterSpace, type ParamValues } from '../../engine/eval/tuner/space.ts';
-import { paramsKey } from '../../engine/eval/tuner/space-codec.ts';
+import { decodePoint, paramsKey } from '../../engine/eval/tuner/space-codec.ts';
 import { tune } from '../../engine/eval/tuner/tuner.ts';
 
 const baseConfig = { ranking: { a: 1, b: 0.2, c: 'x' } };
@@ -127,5 +128,73 @@ describe('nested cross-validation', () => {
     }
     // The best trial always looks better in-sample; only the outer estimate tells the truth.
     expect(meanOf(inSample)).toBeGreaterThan(0.01);
+  });
+});
+
+describe('conditional parameters', () => {
+  const fusionSpace = parseParameterSpace({
+    parameters: [
+      {
+        name: 'method',
+        path: 'ranking.fusion.method',
+        type: 'categorical',
+        values: ['sum', 'rrf'],
+      },
+      {
+        name: 'k',
+        path: 'ranking.fusion.rankConstant',
+        type: 'int',
+        min: 1,
+        max: 100,
+        when: { parameter: 'method', in: ['rrf'] },
+      },
+    ],
+  });
+
+  it('leave a trial when their condition does not hold, so the base value stays', () => {
+    expect(decodePoint(fusionSpace, [0, 0.5])).toEqual({ method: 'sum' });
+    expect(decodePoint(fusionSpace, [1, 0.5])).toEqual({ method: 'rrf', k: 51 });
+  });
+
+  it('are tuned only with their parent value, and never twice for the same effective config', async () => {
+    const evaluated: ParamValues[] = [];
+    const { report, bestParams } = await tune({
+      space: fusionSpace,
+      baseConfig: { ranking: { fusion: { method: 'sum', rankConstant: 60 } } },
+      queries: queriesOf('cond', 20),
+      // rrf with k near 10 is best; sum is flat.
+      evaluate: async (params, subset) => {
+        evaluated.push(params);
+        const value =
+          params.method === 'rrf' ? 0.8 - Math.abs((params.k as number) - 10) / 200 : 0.5;
+        return { perQuery: new Map(subset.map((q) => [q, value])) };
+      },
+      trials: 40,
+      folds: 1,
+      sensitivityPoints: 0,
+    });
+    for (const params of evaluated)
+      expect(Object.hasOwn(params, 'k')).toBe(params.method === 'rrf');
+    const sumTrials = report.trials.filter((t) => t.params.method === 'sum' && !t.isBase);
+    expect(sumTrials).toHaveLength(0);
+    expect(bestParams.method).toBe('rrf');
+    expect(Math.abs((bestParams.k as number) - 10)).toBeLessThan(15);
+  });
+
+  it('must depend on another, unconditional parameter', () => {
+    expect(() =>
+      parseParameterSpace({
+        parameters: [
+          {
+            name: 'a',
+            path: 'x.a',
+            type: 'float',
+            min: 0,
+            max: 1,
+            when: { parameter: 'b', in: [1] },
+          },
+        ],
+      }),
+    ).toThrow(/"b" is not another parameter of this space/);
   });
 });

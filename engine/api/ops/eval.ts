@@ -239,18 +239,23 @@ export const TuneStartInputSchema = z
     /** Evaluate and record base and tuned config on all queries afterwards. */
     recordEvaluations: z.boolean().default(true),
     note: z.string().max(2000).optional(),
+    /** Propose the tuned config even when its held-out gain is not reliable. */
+    acceptUnreliable: z.boolean().default(false),
   })
   .strict()
-  .refine((input) => input.trials >= input.folds, {
-    message: 'trials must be at least folds',
+  .refine((input) => input.trials >= (input.folds === 1 ? 1 : input.folds + 1), {
+    message: 'trials must be at least folds + 1 (one run per outer fold and the final run)',
     path: ['trials'],
   });
 
 export const TuneStartResultSchema = z.object({
   revisionId: z.string(),
   baseRevisionId: z.string(),
-  /** False when nothing beat the base config. */
+  /** A tuned revision was proposed (false: revisionId is the base). */
   changed: z.boolean(),
+  /** reliable-gain | no-reliable-gain | not-assessed | no-change (see tune-session.ts). */
+  verdict: z.enum(['reliable-gain', 'no-reliable-gain', 'not-assessed', 'no-change']),
+  proposed: z.boolean(),
   runId: z.string(),
   evalRunIds: z.object({ base: z.string(), tuned: z.string() }).nullable(),
   report: TuneReportSchema,
@@ -260,7 +265,7 @@ export const TuneStartResultSchema = z.object({
 
 export const tuneStart = defineJob({
   description:
-    'Auto-tune a config over a parameter space on a stored query set (TPE + coordinate ascent, k-fold CV, early stopping); progress per trial with train/held-out scores; records the tuned revision.',
+    'Auto-tune a config over a parameter space on a stored query set (TPE + coordinate ascent, nested CV, early stopping); progress per trial with train/held-out scores; records the tuned revision only when its held-out gain is reliable (or acceptUnreliable).',
   jobKind: 'tune',
   input: TuneStartInputSchema,
   result: TuneStartResultSchema,
@@ -290,6 +295,7 @@ export const tuneStart = defineJob({
       dependencies: (config) => session.searchDependencies(config, index),
       recordEvaluations: input.recordEvaluations,
       ...(input.note !== undefined && { note: input.note }),
+      acceptUnreliable: input.acceptUnreliable,
       signal: job.signal,
       onProgress: (event) => {
         if (event.type === 'trial') {
@@ -337,6 +343,8 @@ export const tuneStart = defineJob({
       revisionId: result.revision.id,
       baseRevisionId: result.baseRevision.id,
       changed: result.changed,
+      verdict: result.verdict,
+      proposed: result.proposed,
       runId: result.tuneRun.id,
       evalRunIds: result.evalRuns
         ? { base: result.evalRuns.base.id, tuned: result.evalRuns.tuned.id }

@@ -41,6 +41,7 @@ interface TuneFlags extends ClusterFlags, JudgmentFlags {
   seed: string;
   patience?: string;
   out?: string;
+  acceptUnreliable?: boolean;
   recordEval: boolean;
   note?: string;
   json?: boolean;
@@ -56,9 +57,11 @@ export function registerTuneCommand(program: Command): void {
     .summary('auto-tune a config over a parameter space with cross-validation')
     .description(
       'Auto-tune a config: search a parameter space (YAML: config paths with ranges) for the values that ' +
-        'maximise a metric (default ndcg@10) on a query set, with k-fold cross-validation (the reported gain ' +
-        'is on held-out queries), a trial budget, early stopping and a sensitivity report. The best config is ' +
-        'recorded as a new revision whose parent is the base.',
+        'maximise a metric (default ndcg@10) on a query set, with nested cross-validation (each outer fold runs ' +
+        'the whole tuning on the other folds; the gain is measured on its held-out queries, with a 95% interval), ' +
+        'a trial budget, early stopping and a sensitivity report. The tuned config is proposed — recorded as a ' +
+        'new revision whose parent is the base, and written to --out — only when that interval lies above 0; ' +
+        'otherwise it says "no reliable gain" and shows the numbers (--accept-unreliable proposes it anyway).',
     )
     .requiredOption('--config <file>', 'base SearchConfig or exported bundle (JSON or YAML)')
     .requiredOption('--space <file>', 'parameter space (YAML or JSON)')
@@ -75,7 +78,11 @@ export function registerTuneCommand(program: Command): void {
     .option('--optimizer <name>', `optimizer: ${OPTIMIZERS.join(', ')}`, 'hybrid')
     .option('--seed <seed>', 'random seed (same seed, same trials)', '0')
     .option('--patience <n>', 'stop a fold after this many trials without improvement')
-    .option('--out <file>', 'write the tuned config here (.json or .yaml)')
+    .option('--out <file>', 'write the tuned config here (.json or .yaml) when it is proposed')
+    .option(
+      '--accept-unreliable',
+      'propose (record and write) a tuned config even when its held-out gain is not reliable',
+    )
     .option(
       '--tenant <id>',
       `tenant whose products are searched (default: the query set's, else ${DEFAULT_EVAL_TENANT})`,
@@ -126,6 +133,7 @@ export function registerTuneCommand(program: Command): void {
           }),
           recordEvaluations: flags.recordEval,
           ...(flags.note !== undefined && { note: flags.note }),
+          ...(flags.acceptUnreliable && { acceptUnreliable: true }),
           signal,
           onProgress: (event) => {
             if (event.type === 'trial') progress.update('trial', event.done, event.total);
@@ -144,14 +152,28 @@ export function registerTuneCommand(program: Command): void {
         await embedder.close();
         await cluster.client.close();
       }
-      if (flags.out) await saveSearchConfig(flags.out, result.bestConfig);
-      if (flags.json) printJson({ ...result, out: flags.out ?? null });
-      else printTuneResult(result, flags.out);
+      const out = flags.out !== undefined && result.proposed ? flags.out : undefined;
+      if (out !== undefined) await saveSearchConfig(out, result.bestConfig);
+      if (flags.json) printJson({ ...result, out: out ?? null });
+      else printTuneResult(result, out, flags.out);
       if (hasRejectedRows(judgments.issues)) process.exitCode = EXIT.PARTIAL;
     });
 }
 
-function printTuneResult(result: TuneSessionResult, out: string | undefined): void {
+const VERDICTS: Record<TuneSessionResult['verdict'], string> = {
+  'reliable-gain': 'reliable gain: the held-out interval lies above 0 — proposed as a new revision',
+  'no-reliable-gain':
+    'no reliable gain: the held-out interval reaches 0 or below — the tuned config is not proposed',
+  'not-assessed':
+    'not assessed: without cross-validation (--folds 1) nothing says the gain holds — not proposed',
+  'no-change': 'no change: the tuning kept the base parameters',
+};
+
+function printTuneResult(
+  result: TuneSessionResult,
+  out: string | undefined,
+  asked: string | undefined,
+): void {
   const { report } = result;
   const lines: string[] = [
     `Tuned ${report.metric} with ${report.optimizer}: ${report.trialsRun}/${report.trialsBudget} trials, ${report.folds} folds, ${report.queries} queries` +
@@ -171,7 +193,7 @@ function printTuneResult(result: TuneSessionResult, out: string | undefined): vo
         'gain',
       ],
       report.cv.folds.map((f) => [
-        String(f.fold),
+        f.final ? 'final (all)' : String(f.fold),
         String(f.trials),
         f.stopReason,
         num(f.baseTrain),
@@ -182,11 +204,13 @@ function printTuneResult(result: TuneSessionResult, out: string | undefined): vo
       ]),
     ),
     '',
-    `Cross-validated gain on held-out queries: ${signed(report.cv.meanValidationGain)}` +
-      (report.cv.stdValidationGain !== null
-        ? ` ± ${num(report.cv.stdValidationGain)} (std over folds)`
-        : ''),
-    `All queries: base ${num(report.baseScore)} → best ${num(report.bestScore)} (optimistic: the best was chosen on these queries)`,
+    report.cv.outer
+      ? `Nested-CV gain on ${report.cv.outer.queries} held-out queries: ${signed(report.cv.outer.meanGain)} ` +
+        `(${num(report.cv.outer.baseMean)} → ${num(report.cv.outer.tunedMean)}), ` +
+        `95% CI [${signed(report.cv.outer.ci.lower)}, ${signed(report.cv.outer.ci.upper)}], p = ${num(report.cv.outer.pValue)}`
+      : 'No outer estimate (one fold: no cross-validation).',
+    `All queries: base ${num(report.baseScore)} → tuned ${num(report.bestScore)} (optimistic: chosen on these queries)`,
+    `Verdict: ${VERDICTS[result.verdict]}${result.proposed && result.verdict !== 'reliable-gain' ? ' (proposed anyway: --accept-unreliable)' : ''}`,
     '',
     formatTable(
       ['parameter', 'base', 'best'],
@@ -220,7 +244,9 @@ function printTuneResult(result: TuneSessionResult, out: string | undefined): vo
   lines.push(
     '',
     `${report.evaluations.requested} query scores asked, ${report.evaluations.computed} computed; ${e.executed} searches sent in ${(e.searchMs / 1000).toFixed(1)} s`,
-    `Revisions: base ${result.baseRevision.id} → tuned ${result.revision.id}${result.changed ? '' : ' (unchanged: nothing beat the base)'}; tune run ${result.tuneRun.id}`,
+    result.changed
+      ? `Revisions: base ${result.baseRevision.id} → tuned ${result.revision.id}; tune run ${result.tuneRun.id}`
+      : `Revision: base ${result.baseRevision.id} (no tuned revision proposed); tune run ${result.tuneRun.id}`,
   );
   if (result.evalRuns) {
     lines.push(
@@ -228,5 +254,7 @@ function printTuneResult(result: TuneSessionResult, out: string | undefined): vo
     );
   }
   if (out) lines.push(`Tuned config written to ${path.resolve(out)}`);
+  else if (asked)
+    lines.push(`Not written to ${path.resolve(asked)}: the tuned config was not proposed`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -73,6 +73,14 @@ export function decodePoint(space: ParameterSpace, point: UnitPoint): Record<str
       out[param.name] = values[index] as ParamValue;
     }
   });
+  // Conditional parameters whose condition does not hold take no part (the base value stays).
+  for (const param of space.parameters) {
+    const when = param.when;
+    if (when === undefined) continue;
+    const value = out[when.parameter];
+    if (!when.in.some((allowed) => JSON.stringify(allowed) === JSON.stringify(value)))
+      delete out[param.name];
+  }
   return out;
 }
 

@@ -30,10 +30,20 @@ export const PARAMETER_SPACE_SCHEMA_VERSION = 1;
 const CategoricalValueSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 export type ParamValue = z.infer<typeof CategoricalValueSchema>;
 
+/**
+ * A conditional parameter: it takes part only when another parameter has one of `in` (e.g. the
+ * rrf rank constant only when `ranking.fusion.method` is rrf). Otherwise the trial leaves it out
+ * and the config keeps the base's value — two trials that differ only there are one trial.
+ */
+const ConditionSchema = z
+  .object({ parameter: z.string().min(1), in: z.array(CategoricalValueSchema).min(1) })
+  .strict();
+
 const common = {
   name: z.string().min(1).optional(),
   path: z.string().min(1),
   description: z.string().optional(),
+  when: ConditionSchema.optional(),
 };
 
 const FloatParameterSchema = z
@@ -142,6 +152,24 @@ export const ParameterSpaceSchema = z
       names.add(name);
       paths.add(param.path);
     });
+    space.parameters.forEach((param, index) => {
+      if (param.when === undefined) return;
+      const target = space.parameters.find((p) => (p.name ?? p.path) === param.when!.parameter);
+      const name = param.name ?? param.path;
+      if (target === undefined || target === param) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['parameters', index, 'when', 'parameter'],
+          message: `"${param.when.parameter}" is not another parameter of this space`,
+        });
+      } else if (target.when !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['parameters', index, 'when', 'parameter'],
+          message: `"${param.when.parameter}" is itself conditional; ${name} may depend only on an unconditional parameter`,
+        });
+      }
+    });
   })
   .transform((space) => ({
     ...space,
@@ -243,6 +271,16 @@ export function readBaseParams(config: unknown, space: ParameterSpace): BasePara
       );
     }
     values[param.name] = value as ParamValue;
+  }
+  // As for trials: a conditional parameter whose condition does not hold is not part of the base.
+  for (const param of space.parameters) {
+    if (param.when === undefined) continue;
+    const parent = values[param.when.parameter];
+    if (!param.when.in.some((allowed) => sameValue(allowed, parent))) {
+      delete values[param.name];
+      const at = missing.indexOf(param.name);
+      if (at >= 0) missing.splice(at, 1);
+    }
   }
   return { values, missing, warnings };
 }

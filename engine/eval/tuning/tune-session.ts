@@ -1,9 +1,11 @@
 /**
  * One tuning run as the CLI and the app run it: the base config becomes a revision, the tuner
- * searches the space against Elasticsearch with cross-validation, the best config becomes a new
- * revision whose parent is the base, and the tune (with its report) is recorded. Base and tuned
- * configs are then evaluated on the whole query set and recorded too, so `experiments diff` shows
- * the config change next to the metric change.
+ * searches the space against Elasticsearch with nested cross-validation, and the tune (with its
+ * report) is recorded. Safe accept: the tuned config becomes a new revision (parent: the base) only
+ * when the outer-fold gain's confidence interval lies above 0 (or on explicit request); otherwise
+ * the verdict says why not and the numbers are in the report. A proposed config and its base are
+ * then evaluated on the whole query set and recorded too, so `experiments diff` shows the config
+ * change next to the metric change.
  *
  * Queries whose judgments cannot rank anything (no rating above 0) are left out of tuning: they
  * score 0 under every config and would only dilute the objective.
@@ -12,7 +14,7 @@ import type { Client } from '@elastic/elasticsearch';
 import type { SearchConfig } from '../../config/search-config-schema.ts';
 import { RwbError } from '../../errors.ts';
 import type { SearchDependencies } from '../../search/searcher.ts';
-import type { Revision, RunRecord } from '../experiments.ts';
+import { canonicalJson, type Revision, type RunRecord } from '../experiments.ts';
 import { queriesWithNoPositiveRating, type QuerySet } from '../judgments.ts';
 import type { MetricOptions } from '../metrics.ts';
 import { resolveMetric } from '../metrics-registry.ts';
@@ -51,15 +53,33 @@ export interface TuneSessionOptions {
   /** Evaluate base and tuned configs on all queries and record those runs. Default true. */
   readonly recordEvaluations?: boolean;
   readonly note?: string;
+  /**
+   * Propose (record as a revision) a tuned config whose outer-fold gain is not reliable too.
+   * Default false: only a gain whose confidence interval lies above 0 is proposed.
+   */
+  readonly acceptUnreliable?: boolean;
   readonly signal?: AbortSignal;
   readonly onProgress?: (event: TuneProgressEvent) => void;
 }
 
+/**
+ * What the tuning says about its result:
+ *  - `reliable-gain`: the nested-CV gain's interval lies above 0 — proposed as a new revision;
+ *  - `no-reliable-gain`: the tuned parameters differ but their held-out gain may be noise;
+ *  - `not-assessed`: no cross-validation (folds = 1), so nothing says the gain holds;
+ *  - `no-change`: the procedure kept the base parameters.
+ */
+export type TuneVerdict = 'reliable-gain' | 'no-reliable-gain' | 'not-assessed' | 'no-change';
+
 export interface TuneSessionResult {
   readonly baseRevision: Revision;
+  /** The proposed tuned revision; the base revision when nothing was proposed. */
   readonly revision: Revision;
-  /** False when tuning found nothing better and the tuned config is the base config. */
+  /** A tuned revision was proposed (recorded with the base as its parent). */
   readonly changed: boolean;
+  readonly verdict: TuneVerdict;
+  /** The tuned config was proposed: `reliable-gain`, or any change with acceptUnreliable. */
+  readonly proposed: boolean;
   readonly report: TuneReport;
   readonly bestParams: ParamValues;
   readonly bestConfig: SearchConfig;
@@ -121,12 +141,29 @@ export async function tuneAndRecord(options: TuneSessionOptions): Promise<TuneSe
   });
   const bestConfig = objective.configFor(result.bestParams);
   const { report } = result;
-  const { revision } = await store.createRevision(bestConfig, {
-    parent: baseRevision.id,
-    note:
-      `tuned ${metric} on "${options.querySet.name}": ${report.trialsRun} trials, ${report.folds} folds, ` +
-      `CV gain ${formatGain(report.cv.meanValidationGain)}`,
-  });
+  const outer = report.cv.outer ?? null;
+  const differs = canonicalJson(result.bestParams) !== canonicalJson(report.baseParams);
+  const verdict: TuneVerdict = !differs
+    ? 'no-change'
+    : outer === null
+      ? 'not-assessed'
+      : outer.reliable
+        ? 'reliable-gain'
+        : 'no-reliable-gain';
+  const proposed = verdict === 'reliable-gain' || (differs && (options.acceptUnreliable ?? false));
+  const revision = proposed
+    ? (
+        await store.createRevision(bestConfig, {
+          parent: baseRevision.id,
+          note:
+            `tuned ${metric} on "${options.querySet.name}": ${report.trialsRun} trials, ${report.folds} folds, ` +
+            (outer === null
+              ? `no outer estimate`
+              : `outer-CV gain ${formatGain(outer.meanGain)} [${formatGain(outer.ci.lower)}, ${formatGain(outer.ci.upper)}]`) +
+            (verdict === 'reliable-gain' ? '' : ` (${verdict}, accepted on request)`),
+        })
+      ).revision
+    : baseRevision;
   const tuneRun = await store.recordTune({
     baseRevisionId: baseRevision.id,
     revisionId: revision.id,
@@ -136,7 +173,7 @@ export async function tuneAndRecord(options: TuneSessionOptions): Promise<TuneSe
   });
 
   let evalRuns: TuneSessionResult['evalRuns'] = null;
-  if (options.recordEvaluations ?? true) {
+  if (proposed && (options.recordEvaluations ?? true)) {
     const k = searchDepthOf(metric);
     const output = await runEvaluation(client, {
       index: options.index,
@@ -164,6 +201,8 @@ export async function tuneAndRecord(options: TuneSessionOptions): Promise<TuneSe
     baseRevision,
     revision,
     changed: revision.id !== baseRevision.id,
+    verdict,
+    proposed,
     report,
     bestParams: result.bestParams,
     bestConfig,
