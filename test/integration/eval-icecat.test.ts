@@ -308,9 +308,17 @@ parameters:
     const { report } = result;
     expect(report.trialsRun).toBe(30);
     expect(progress.at(-1)).toBe(30);
-    expect(report.cv.folds).toHaveLength(3);
+    // Three outer folds and the final run on every query.
+    expect(report.cv.folds).toHaveLength(4);
     expect(report.cv.meanValidationGain!).toBeGreaterThan(0.01);
     expect(report.cv.meanBestValidation!).toBeGreaterThan(report.cv.meanBaseValidation!);
+    // Nested CV: a real gain over the weak base, on queries each fold's tuning never saw.
+    const outer = report.cv.outer!;
+    expect(outer.queries).toBe(81);
+    expect(outer.ci.lower).toBeGreaterThan(0);
+    expect(outer.pValue).toBeLessThan(0.05);
+    expect(result.verdict).toBe('reliable-gain');
+    expect(result.proposed).toBe(true);
     expect(result.queriesLeftOut).toHaveLength(19);
     expect(result.changed).toBe(true);
     expect(result.revision.parent).toBe(result.baseRevision.id);
