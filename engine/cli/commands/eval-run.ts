@@ -16,6 +16,7 @@ import {
   experimentStore,
   interruptSignal,
   intFlag,
+  minCoverageFlag,
   loadJudgments,
   hasRejectedRows,
   printJson,
@@ -29,8 +30,11 @@ import {
   formatComparison,
   formatLanguageTable,
   formatRunsTable,
+  formatUnjudgedTable,
   formatVerification,
 } from './eval-tables.ts';
+import { metricRanges, runCoverage } from '../../eval/run-unjudged.ts';
+import { DEFAULT_MIN_COVERAGE } from '../../eval/metrics-unjudged.ts';
 
 interface EvalFlags extends ClusterFlags, JudgmentFlags {
   config: string[];
@@ -43,6 +47,7 @@ interface EvalFlags extends ClusterFlags, JudgmentFlags {
   explain?: boolean;
   snapshot: boolean;
   note?: string;
+  minCoverage?: string;
 }
 
 export function registerEvalRunCommand(program: Command): void {
@@ -89,10 +94,15 @@ export function registerEvalRunCommand(program: Command): void {
     .option('--explain', 'keep ES explanations of every hit in the snapshots')
     .option('--no-snapshot', 'do not record snapshots of the top k')
     .option('--note <text>', 'note recorded with the runs')
+    .option(
+      '--min-coverage <share>',
+      `warn when the judged share of the top k is below this (0–1, default ${DEFAULT_MIN_COVERAGE})`,
+    )
     .option('--json', 'print everything as JSON')
     .action(async (flags: EvalFlags) => {
       if (flags.config.length === 0)
         throw new RwbError('INVALID_INPUT', 'give at least one --config');
+      const minCoverage = minCoverageFlag(flags.minCoverage);
       const judgments = await loadJudgments(flags);
       if (!flags.json) writeIssues(judgments.issues);
       const configs = [];
@@ -148,8 +158,9 @@ export function registerEvalRunCommand(program: Command): void {
         await embedder.close();
         await cluster.client.close();
       }
-      if (flags.json) printJson(jsonOf(session, judgments.source, tenantId, cluster.index));
-      else printHuman(session, judgments.source, tenantId, cluster.index);
+      if (flags.json)
+        printJson(jsonOf(session, judgments.source, tenantId, cluster.index, minCoverage));
+      else printHuman(session, judgments.source, tenantId, cluster.index, minCoverage);
       if (session.verification?.some((v) => !v.agrees)) process.exitCode = EXIT.FAILURE;
       // Rejected judgment rows are items that failed, as in `rwb judgments import`.
       else if (
@@ -160,7 +171,13 @@ export function registerEvalRunCommand(program: Command): void {
     });
 }
 
-function jsonOf(session: EvalSessionResult, source: string, tenantId: string, index: string) {
+function jsonOf(
+  session: EvalSessionResult,
+  source: string,
+  tenantId: string,
+  index: string,
+  minCoverage: number,
+) {
   return {
     source,
     tenantId,
@@ -172,6 +189,9 @@ function jsonOf(session: EvalSessionResult, source: string, tenantId: string, in
       runId: r.record.id,
       snapshotId: r.snapshotId ?? null,
       warnings: r.warnings,
+      /** Per quality metric: standard (= lower bound), condensed-list and upper means. */
+      unjudged: metricRanges(r.result),
+      coverage: runCoverage(r.result, { minCoverage }),
       result: r.result,
     })),
     comparisons: session.comparisons,
@@ -186,6 +206,7 @@ function printHuman(
   source: string,
   tenantId: string,
   index: string,
+  minCoverage: number,
 ): void {
   const out: string[] = [];
   const first = session.runs[0]!.result;
@@ -194,6 +215,8 @@ function printHuman(
     `Query set "${first.querySet?.name}" from ${source}: ${first.queries.length} queries · tenant ${tenantId} · index ${index} · k ${first.k}`,
     '',
     formatRunsTable(session.runs),
+    '',
+    formatUnjudgedTable(session.runs, minCoverage),
     '',
     formatLanguageTable(session.runs, qualityMetric),
   );

@@ -18,6 +18,7 @@ import {
   type JudgmentFormat,
 } from '../../eval/judgments-io.ts';
 import type { JudgmentIssue, QuerySet } from '../../eval/judgments.ts';
+import { DEFAULT_MIN_COVERAGE } from '../../eval/metrics-unjudged.ts';
 import { loadQuerySetById } from '../../eval/runner-query-sets.ts';
 import { ExperimentStore } from '../../eval/store/experiment-store.ts';
 import { QuerySetStore } from '../../eval/store/query-set-store.ts';
@@ -210,4 +211,17 @@ export function stagedProgress(labels: Record<string, string>, enabled: boolean)
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** `--min-coverage`: a share of judged hits in the top k, 0–1. */
+export function minCoverageFlag(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_MIN_COVERAGE;
+  const share = Number(value);
+  if (value.trim() === '' || !Number.isFinite(share) || share < 0 || share > 1) {
+    throw new RwbError(
+      'INVALID_INPUT',
+      `--min-coverage must be a share between 0 and 1, got "${value}"`,
+    );
+  }
+  return share;
 }

@@ -4,6 +4,8 @@
  */
 import type { RunComparison } from '../../eval/compare.ts';
 import type { RunResult } from '../../eval/compare-run-result.ts';
+import { describeRobustness } from '../../eval/compare-robustness.ts';
+import { metricRanges, runCoverage } from '../../eval/run-unjudged.ts';
 import type { VerifyReport } from '../../eval/verify.ts';
 
 export type Align = 'left' | 'right';
@@ -79,6 +81,40 @@ export function formatRunsTable(runs: ReadonlyArray<{ label: string; result: Run
   return formatTable(headers, rows, ['left', 'left']);
 }
 
+/**
+ * What the metrics do not know: per config × quality metric the standard mean (= the lower bound,
+ * unjudged = 0), the condensed-list mean, the upper bound (unjudged = top grade) and the judged
+ * coverage of the top k; then a warning per config whose coverage is below `minCoverage`.
+ */
+export function formatUnjudgedTable(
+  runs: ReadonlyArray<{ label: string; result: RunResult }>,
+  minCoverage?: number,
+): string {
+  const rows = runs.flatMap(({ label, result }) => {
+    const coverage = runCoverage(result, { ...(minCoverage !== undefined && { minCoverage }) });
+    return metricRanges(result).map((r) => [
+      label,
+      r.metric,
+      num(r.value),
+      num(r.condensed),
+      `${num(r.value)} – ${num(r.upper)}`,
+      `${num(coverage.coverage, 2)}${coverage.low ? ' !' : ''}`,
+    ]);
+  });
+  const lines = [
+    'Unjudged hits: standard mean (unjudged = 0), condensed lists (unjudged removed), bounds (unjudged = 0 … top grade), judged coverage of the top k:',
+    formatTable(['config', 'metric', 'standard', 'condensed', 'bounds', 'coverage'], rows, [
+      'left',
+      'left',
+    ]),
+  ];
+  for (const { label, result } of runs) {
+    const coverage = runCoverage(result, { ...(minCoverage !== undefined && { minCoverage }) });
+    if (coverage.warning) lines.push(`warning: ${label}: ${coverage.warning}`);
+  }
+  return lines.join('\n');
+}
+
 /** Means per detected query language, one row per config × language. */
 export function formatLanguageTable(
   runs: ReadonlyArray<{ label: string; result: RunResult }>,
@@ -114,6 +150,9 @@ export function formatComparison(
       ` → ${c.significant ? `significant at α = ${c.alpha}` : `not significant at α = ${c.alpha}`}`,
     `  rank overlap @${c.overlap.k}: Jaccard ${num(c.overlap.meanJaccard, 3)} · RBO(p=${c.overlap.p}) ${num(c.overlap.meanRbo, 3)}`,
     `  facet counts changed for ${c.facetChanges} quer${c.facetChanges === 1 ? 'y' : 'ies'}`,
+    c.robustness
+      ? `  unjudged hits: ${describeRobustness(c.robustness, { a: labelA, b: labelB })}`
+      : '  unjudged hits: no condensed / upper values recorded for these runs',
   ];
   if (c.onlyInA.length + c.onlyInB.length > 0) {
     lines.push(`  only in ${labelA}: ${c.onlyInA.length} · only in ${labelB}: ${c.onlyInB.length}`);
