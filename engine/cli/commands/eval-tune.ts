@@ -20,6 +20,7 @@ import {
   hasRejectedRows,
   interruptSignal,
   intFlag,
+  minCoverageFlag,
   loadJudgments,
   printJson,
   readConfig,
@@ -29,7 +30,7 @@ import {
   type ClusterFlags,
   type JudgmentFlags,
 } from './eval-shared.ts';
-import { formatTable, num, signed } from './eval-tables.ts';
+import { formatTable, formatUnjudgedTable, num, signed } from './eval-tables.ts';
 
 interface TuneFlags extends ClusterFlags, JudgmentFlags {
   config: string;
@@ -45,6 +46,7 @@ interface TuneFlags extends ClusterFlags, JudgmentFlags {
   recordEval: boolean;
   note?: string;
   json?: boolean;
+  minCoverage?: string;
 }
 
 async function readSpace(file: string) {
@@ -94,8 +96,13 @@ export function registerTuneCommand(program: Command): void {
       'do not evaluate and record base and tuned config on all queries afterwards',
     )
     .option('--note <text>', 'note recorded with the tune')
+    .option(
+      '--min-coverage <share>',
+      'warn when the judged share of the top k of the base or tuned config is below this (0–1, default 0.8)',
+    )
     .option('--json', 'print the result (report included) as JSON')
     .action(async (flags: TuneFlags) => {
+      const minCoverage = minCoverageFlag(flags.minCoverage);
       if (!(OPTIMIZERS as readonly string[]).includes(flags.optimizer)) {
         throw new RwbError('INVALID_INPUT', `--optimizer must be one of ${OPTIMIZERS.join(', ')}`);
       }
@@ -155,7 +162,7 @@ export function registerTuneCommand(program: Command): void {
       const out = flags.out !== undefined && result.proposed ? flags.out : undefined;
       if (out !== undefined) await saveSearchConfig(out, result.bestConfig);
       if (flags.json) printJson({ ...result, out: out ?? null });
-      else printTuneResult(result, out, flags.out);
+      else printTuneResult(result, out, flags.out, minCoverage);
       if (hasRejectedRows(judgments.issues)) process.exitCode = EXIT.PARTIAL;
     });
 }
@@ -173,6 +180,7 @@ function printTuneResult(
   result: TuneSessionResult,
   out: string | undefined,
   asked: string | undefined,
+  minCoverage: number,
 ): void {
   const { report } = result;
   const lines: string[] = [
@@ -248,6 +256,13 @@ function printTuneResult(
       ? `Revisions: base ${result.baseRevision.id} → tuned ${result.revision.id}; tune run ${result.tuneRun.id}`
       : `Revision: base ${result.baseRevision.id} (no tuned revision proposed); tune run ${result.tuneRun.id}`,
   );
+  const evaluated = result.evalRuns
+    ? [
+        { label: 'base', result: result.evalRuns.base.result },
+        { label: 'tuned', result: result.evalRuns.tuned.result },
+      ].flatMap((r) => (r.result ? [{ label: r.label, result: r.result }] : []))
+    : [];
+  if (evaluated.length > 0) lines.push('', formatUnjudgedTable(evaluated, minCoverage), '');
   if (result.evalRuns) {
     lines.push(
       `Eval runs: base ${result.evalRuns.base.id}, tuned ${result.evalRuns.tuned.id} (rwb experiments diff ${result.baseRevision.id} ${result.revision.id})`,
