@@ -7,7 +7,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@elastic/elasticsearch';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { defaultSearchConfig, type SearchConfig } from '../../engine/config/search-config.ts';
+import {
+  defaultSearchConfig,
+  parseSearchConfig,
+  type SearchConfig,
+} from '../../engine/config/search-config.ts';
 import { createEsClient } from '../../engine/es/client.ts';
 import { deleteIndex, ensureIndex } from '../../engine/es/index.ts';
 import { RwbError } from '../../engine/errors.ts';
@@ -19,8 +23,12 @@ import { describeWith, esAvailable, esUrl, requireComponent } from '../helpers/c
 const missingEs = await requireComponent(`Elasticsearch at ${esUrl()}`, () => esAvailable());
 
 const HAN = '的一是不了人我在有他这为之大来以个中上们';
+/**
+ * Distinct Han characters: Lucene merges repeated SHOULD clauses of a plain disjunction (no
+ * minimum_should_match) into one boosted clause, so only distinct terms count against the limit.
+ */
 const cjk = (length: number): string =>
-  Array.from({ length }, (_, i) => HAN[(i * 7) % HAN.length]).join('');
+  Array.from({ length }, (_, i) => String.fromCodePoint(0x4e00 + i * 3)).join('');
 
 async function refusal(promise: Promise<unknown>): Promise<RwbError> {
   const error = await promise.then(
@@ -70,6 +78,20 @@ describeWith([missingEs], 'limits of ES checked before ES, on a real cluster', (
     await client?.close();
   });
 
+  /**
+   * ES enforces its clause limit on a query with a minimum_should_match (each term its own
+   * clause); a plain disjunction of many terms it accepts (schema v2's default has no msm).
+   */
+  const withMsm = (): SearchConfig =>
+    parseSearchConfig({
+      ...config,
+      query: { ...config.query, maxQueryLength: 10_000 },
+      ranking: { ...config.ranking, minimumShouldMatch: '75%' },
+    });
+  /** Distinct Latin words: one token each whatever the analyzer (jieba, stemming, standard). */
+  const words = (n: number): string =>
+    Array.from({ length: n }, (_, i) => `x${i.toString(36)}q`).join(' ');
+
   /** The longest CJK query whose estimate fits the limit, and the shortest that does not. */
   async function lengthsAroundLimit(): Promise<{ fits: number; over: number }> {
     let fits = 1;
@@ -102,7 +124,13 @@ describeWith([missingEs], 'limits of ES checked before ES, on a real cluster', (
 
   it("without the estimate, ES's own refusal is INVALID_INPUT with ES's limit", async () => {
     const error = await refusal(
-      search(client, index, { tenantId, query: cjk(684) }, config, deps({ maxClauseCount: null })),
+      search(
+        client,
+        index,
+        { tenantId, query: words(1500) },
+        withMsm(),
+        deps({ maxClauseCount: null }),
+      ),
     );
     expect(error.code).toBe('INVALID_INPUT');
     expect(error.message).toMatch(/^query: Elasticsearch refused it as too many clauses/);
@@ -111,8 +139,8 @@ describeWith([missingEs], 'limits of ES checked before ES, on a real cluster', (
 
   it("in an evaluation _msearch, the refusal is that query's INVALID_INPUT; the others run", async () => {
     const bodies = await Promise.all(
-      [cjk(684), cjk(3)].map(
-        async (query) => (await prepareSearch({ tenantId, query }, config, deps())).request,
+      [words(1500), cjk(3)].map(
+        async (query) => (await prepareSearch({ tenantId, query }, withMsm(), deps())).request,
       ),
     );
     const { outcomes } = await msearchBatch(client, index, bodies, { tenantId, url: esUrl() });
