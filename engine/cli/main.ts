@@ -11,6 +11,7 @@ import { registerIngestCommands } from './commands/ingest.ts';
 import { registerAppCommands } from './commands/app.ts';
 import { registerDemoCommands } from './commands/demo.ts';
 import { registerSearchCommands } from './commands/search.ts';
+import { registerExplainMissingCommand } from './commands/explain-missing.ts';
 import { registerServeCommands } from './commands/serve.ts';
 import { registerEvalCommands } from './commands/eval.ts';
 
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerAppCommands(program);
   registerDemoCommands(program);
   registerSearchCommands(program);
+  registerExplainMissingCommand(program);
   registerServeCommands(program);
   registerEvalCommands(program);
   return program;
