@@ -230,7 +230,7 @@ describeWith(missing, 'explain-missing on Icecat (real ES, real model, human jud
     expect(d.text[0]!.fields.find((f) => f.field === 'brief_en')!.matched).toEqual(['laptop']);
     expect(
       d.levers.some(
-        (l) => l.path === 'domains.default.fields.brief_en.boost' && l.suggested! > 1.5,
+        (l) => l.path === 'domains.default.fields.brief_en.boost' && Number(l.suggested) > 1.5,
       ),
     ).toBe(true);
   });
