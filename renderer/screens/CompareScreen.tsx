@@ -4,6 +4,7 @@
  * facet counts that changed — and the same configs over a whole query set.
  */
 import { useEffect, type FormEvent } from 'react';
+import { MissingPanel } from '../components/MissingPanel.tsx';
 import { RankChange } from '../components/RankChange.tsx';
 import { Thumbnail } from '../components/ResultCard.tsx';
 import { EmptyState, ErrorBanner, Loading } from '../components/StateViews.tsx';
@@ -16,6 +17,7 @@ import {
   MAX_COLUMNS,
   MIN_COLUMNS,
   type ColumnChoice,
+  toConfigRef,
   type CompareColumn,
 } from '../state/compare.ts';
 import {
@@ -305,6 +307,21 @@ export function CompareScreen() {
             <Column key={i} column={c} index={i} />
           ))}
         </div>
+      ) : null}
+      {tenant ? (
+        <MissingPanel
+          screen="compare"
+          tenantId={tenant}
+          query={query}
+          targets={columns.map((choice) => {
+            const { label, overrides, revisionId } = toConfigRef(choice);
+            return {
+              label: label ?? choiceLabel(choice),
+              config: revisionId ? { revisionId, label } : { label },
+              ...(overrides ? { overrides } : {}),
+            };
+          })}
+        />
       ) : null}
       <CompareQuerySet />
     </div>

@@ -6,6 +6,7 @@
 import { useEffect, type FormEvent } from 'react';
 import { FacetPanel } from '../components/FacetPanel.tsx';
 import { FilterBar } from '../components/FilterBar.tsx';
+import { MissingPanel } from '../components/MissingPanel.tsx';
 import { QueryBox } from '../components/QueryBox.tsx';
 import { QueryInfo } from '../components/QueryInfo.tsx';
 import { ResultCard } from '../components/ResultCard.tsx';
@@ -13,7 +14,7 @@ import { EmptyState, ErrorBanner, Loading } from '../components/StateViews.tsx';
 import { formatCount } from '../format.ts';
 import { dataOf } from '../state/async.ts';
 import { searchConfigOf } from '../state/config.ts';
-import { PAGE_SIZE, type Facet } from '../state/search.ts';
+import { buildSearchRequest, PAGE_SIZE, type Facet } from '../state/search.ts';
 import {
   configStore,
   searchStore,
@@ -223,7 +224,25 @@ function Results() {
           ) : null}
         </section>
       </div>
+      <SearchMissing />
     </>
+  );
+}
+
+const WORKING_TARGET = [{ label: 'working config' }] as const;
+
+/** The diagnosis of a product for the search on screen (its query, filters and language). */
+function SearchMissing() {
+  const state = useSearch((s) => s);
+  const { filters, language } = buildSearchRequest(state, 0);
+  return (
+    <MissingPanel
+      screen="search"
+      tenantId={state.tenant}
+      query={state.query}
+      targets={WORKING_TARGET}
+      request={{ ...(filters ? { filters } : {}), ...(language ? { language } : {}) }}
+    />
   );
 }
 

@@ -13,6 +13,7 @@ import { createConnectionsStore, type ConnectionsState } from './connections.ts'
 import { createJudgmentsStore, type JudgmentsState } from './judgments.ts';
 import { createAutoTuneStore, type AutoTuneState } from './autotune.ts';
 import { createExperimentsStore, type ExperimentsState } from './experiments.ts';
+import { createExplainMissingStore, type ExplainMissingState } from './explain-missing.ts';
 
 const client = getApiClient();
 export const statusStore = createStatusStore(client);
@@ -74,3 +75,15 @@ export function useConnections<T>(selector: (state: ConnectionsState) => T): T {
   return useStore(connectionsStore, selector);
 }
 export { useNavigation, followHashChanges, type ScreenId } from './navigation.ts';
+// "Why is this product missing": one per screen, so Search and Compare keep their own product.
+export const missingStores = {
+  search: createExplainMissingStore(client),
+  compare: createExplainMissingStore(client),
+} as const;
+export type MissingScreen = keyof typeof missingStores;
+export function useMissing<T>(
+  screen: MissingScreen,
+  selector: (state: ExplainMissingState) => T,
+): T {
+  return useStore(missingStores[screen], selector);
+}
