@@ -29,6 +29,7 @@ export const OPERATION_NAMES = [
   'judgments.import',
   'judgments.export',
   'judgments.rate',
+  'judgments.queue',
   'experiments.list',
   'experiments.show',
   'experiments.diff',

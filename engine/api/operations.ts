@@ -13,6 +13,7 @@ import { searchExplainMissing } from './ops/search-explain-missing.ts';
 import { configGet, configList, configResolve, configSave, configSet } from './ops/config.ts';
 import { configExport, configExports, configImport } from './ops/config-export.ts';
 import { tunePreview } from './ops/workbench-metric.ts';
+import { judgmentsQueue } from './ops/judgments-queue.ts';
 import { experimentsAnnotate } from './ops/workbench-notes.ts';
 import { evalCompare, evalRun, tuneStart } from './ops/eval.ts';
 import {
@@ -55,6 +56,7 @@ export const operations = {
   'judgments.import': judgmentsImport,
   'judgments.export': judgmentsExport,
   'judgments.rate': judgmentsRate,
+  'judgments.queue': judgmentsQueue,
   'experiments.list': experimentsList,
   'experiments.show': experimentsShow,
   'experiments.diff': experimentsDiff,

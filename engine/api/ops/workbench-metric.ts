@@ -14,6 +14,8 @@ import { runEvaluation, type EvaluationOutput } from '../../eval/runner.ts';
 import { loadQuerySetById } from '../../eval/runner-query-sets.ts';
 import type { QuerySetStore } from '../../eval/store/query-set-store.ts';
 import { resolveMetric } from '../../eval/metrics-registry.ts';
+import { companionNames } from '../../eval/metrics-unjudged.ts';
+import { CoverageSchema, runCoverage } from '../../eval/run-unjudged.ts';
 import { defineOperation } from '../operation.ts';
 import { IndexNameSchema } from './common.ts';
 import { ConfigRefSchema, OverridesSchema, resolveConfig } from './config-resolve.ts';
@@ -49,12 +51,20 @@ const PreviewOutputSchema = z.object({
   metric: z.string(),
   /** Mean over the queries with at least one positive judgment; null when none has. */
   mean: z.number().nullable(),
+  /** Mean of the condensed-list values (unjudged hits removed before scoring). */
+  condensed: z.number().nullable(),
+  /** Mean of the upper bounds (unjudged hits at the top grade); `mean` is the lower bound. */
+  upper: z.number().nullable(),
+  /** Judged share of the top k with the warning when it is below `minCoverage`. */
+  coverage: CoverageSchema,
   validQueries: z.number(),
   totalQueries: z.number(),
   perQuery: z.array(
     z.object({
       query: z.string(),
       score: z.number().nullable(),
+      condensed: z.number().nullable(),
+      upper: z.number().nullable(),
       /** Returned hits within the metric's depth that have no rating. */
       unrated: z.number(),
       excluded: z.string().nullable(),
@@ -79,6 +89,8 @@ export const tunePreview = defineOperation({
       /** Tenant to search (default: the query set's tenant). */
       tenantId: z.string().min(1).max(64).optional(),
       index: IndexNameSchema.optional(),
+      /** Warn below this judged share of the top k (default 0.8). */
+      minCoverage: z.number().min(0).max(1).optional(),
     })
     .strict(),
   output: PreviewOutputSchema,
@@ -109,7 +121,8 @@ export const tunePreview = defineOperation({
         querySet: set,
         configs: [{ revisionId: resolved.revisionId, config: resolved.config }],
         k: size,
-        metrics: [metric.name, unratedMetric.name],
+        // The base metric too, so its condensed and upper companions are computed.
+        metrics: [...new Set([metric.base, metric.name, unratedMetric.name])],
         facets: false,
         dependencies: async () => deps,
         // The whole set in as few round trips as the runner allows.
@@ -125,9 +138,15 @@ export const tunePreview = defineOperation({
       );
     }
     const run = output.results[0]!;
+    // Condensed / upper values of the metric's own base (`ndcg@10` for `ndcg@10:upper` too).
+    const names = companionNames(metric.base);
+    const counted = (q: (typeof run.queries)[number], name: string) =>
+      q.error !== undefined || q.excluded !== null ? null : (q.scores[name] ?? null);
     const perQuery = run.queries.map((q) => ({
       query: q.query,
-      score: q.error !== undefined || q.excluded !== null ? null : (q.scores[metric.name] ?? null),
+      score: counted(q, metric.name),
+      condensed: counted(q, names.condensed),
+      upper: counted(q, names.upper),
       unrated: q.scores[unratedMetric.name] ?? 0,
       excluded: q.excluded,
       error: q.error === undefined ? null : q.error.message,
@@ -135,6 +154,12 @@ export const tunePreview = defineOperation({
     return {
       metric: metric.name,
       mean: run.means[metric.name] ?? null,
+      condensed: run.means[names.condensed] ?? null,
+      upper: run.means[names.upper] ?? null,
+      coverage: runCoverage(run, {
+        k: metric.k ?? size,
+        ...(input.minCoverage !== undefined && { minCoverage: input.minCoverage }),
+      }),
       validQueries: run.validQueries,
       totalQueries: set.queries.length,
       perQuery,
