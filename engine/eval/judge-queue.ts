@@ -9,7 +9,9 @@
  * and the mean difference by reach(d) / n, n the queries the comparison averages. A doc at the
  * same rank in both runs moves each side alike and the difference hardly at all; a doc only one
  * run shows moves it most. With one run the reach is that run's own swing |m_A(top) − m_A(0)|.
- * Ties go to the larger swing of either side, then to query order and rank. Pure: the runs come
+ * Queries that count in the means come first (a query without a positive judgment is left out
+ * of them, and a grade there would add a query rather than move one); ties go to the larger
+ * swing of either side, then to query order and rank. Pure: the runs come
  * from the experiment store or a fresh evaluation, the ratings are the query set's current ones
  * (a doc judged since the runs drops out).
  */
@@ -29,6 +31,11 @@ export interface JudgeQueueItem {
   /** How far its grade can move A's / B's mean (mean-metric units). */
   readonly swingA: number;
   readonly swingB: number;
+  /**
+   * The query counts in the means today. A query without a positive judgment does not; judging
+   * one of its hits relevant would add it, so its items follow all counted ones.
+   */
+  readonly counted: boolean;
 }
 
 export interface JudgeQueueOptions {
@@ -71,9 +78,15 @@ export function judgeQueue(options: JudgeQueueOptions): JudgeQueue {
       q.error === undefined && (options.b === undefined || inB.get(q.query)?.error === undefined),
   );
   // The comparison averages queries that count in both runs; at least 1 so reach stays finite.
-  const counted = answered.filter(
-    (q) => q.excluded === null && (options.b === undefined || inB.get(q.query)?.excluded === null),
-  ).length;
+  const countedQueries = new Set(
+    answered
+      .filter(
+        (q) =>
+          q.excluded === null && (options.b === undefined || inB.get(q.query)?.excluded === null),
+      )
+      .map((q) => q.query),
+  );
+  const counted = countedQueries.size;
   const n = Math.max(1, counted);
   const candidates: JudgeQueueItem[] = [];
   for (const qa of answered) {
@@ -110,6 +123,7 @@ export function judgeQueue(options: JudgeQueueOptions): JudgeQueue {
         reach,
         swingA,
         swingB,
+        counted: countedQueries.has(qa.query),
       });
     }
   }
@@ -120,6 +134,7 @@ export function judgeQueue(options: JudgeQueueOptions): JudgeQueue {
     .map((item) => ({ item, swing: Math.max(item.swingA, item.swingB) }))
     .sort(
       (x, y) =>
+        Number(y.item.counted) - Number(x.item.counted) ||
         y.item.reach - x.item.reach ||
         y.swing - x.swing ||
         order.get(x.item.query)! - order.get(y.item.query)! ||

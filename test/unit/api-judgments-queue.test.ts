@@ -57,11 +57,77 @@ describe('judgeQueue', () => {
     expect([queue.metric, queue.k, queue.queries, queue.unjudged]).toEqual(['p@2', 2, 2, 3]);
     expect(queue.items).toEqual([
       // v only in B at rank 2: B's q goes 0 → 1/2, A's stays 1/2 → difference moves 1/2, /2 queries
-      { query: 'q', docId: 'v', rankA: null, rankB: 2, reach: 0.25, swingA: 0, swingB: 0.25 },
+      {
+        query: 'q',
+        docId: 'v',
+        rankA: null,
+        rankB: 2,
+        reach: 0.25,
+        swingA: 0,
+        swingB: 0.25,
+        counted: true,
+      },
       // u: A 1/2 → 1 and B 0 → 1/2 — both sides move alike: reach 0, swing 1/2 / 2 each
-      { query: 'q', docId: 'u', rankA: 2, rankB: 1, reach: 0, swingA: 0.25, swingB: 0.25 },
+      {
+        query: 'q',
+        docId: 'u',
+        rankA: 2,
+        rankB: 1,
+        reach: 0,
+        swingA: 0.25,
+        swingB: 0.25,
+        counted: true,
+      },
       // w: same rank on both sides
-      { query: 'r', docId: 'w', rankA: 2, rankB: 2, reach: 0, swingA: 0.25, swingB: 0.25 },
+      {
+        query: 'r',
+        docId: 'w',
+        rankA: 2,
+        rankB: 2,
+        reach: 0,
+        swingA: 0.25,
+        swingB: 0.25,
+        counted: true,
+      },
+    ]);
+  });
+
+  it('hits of queries without a positive judgment come after every counted query', () => {
+    const withZero = new Map([...ratings, ['z', new Map([['d', 0]])]]);
+    const a = buildRunResult({
+      revisionId: 'A',
+      metrics: ['p@2'],
+      k: 2,
+      queries: [
+        ['z', ['x1', 'd']],
+        ['r', ['c', 'w']],
+      ].map(([query, ids]) => ({
+        scored: evaluateQuery(
+          {
+            query: query as string,
+            hits: ids as string[],
+            ratings: withZero.get(query as string)!,
+          },
+          ['p@2'],
+          { maxGrade: 3 },
+        ),
+        language: 'en',
+        hits: ids as string[],
+        tookMs: 1,
+        totalMs: 1,
+      })),
+    });
+    const queue = judgeQueue({
+      metric: 'p@2',
+      a,
+      ratings: withZero,
+      metricOptions: { maxGrade: 3 },
+    });
+    // x1 (excluded query z, first in order) and w both move p@2 by 1/2 over 1 counted query; x1 is last
+    expect(queue.queries).toBe(1);
+    expect(queue.items.map((i) => [i.query, i.docId, i.counted])).toEqual([
+      ['r', 'w', true],
+      ['z', 'x1', false],
     ]);
   });
 

@@ -94,6 +94,8 @@ export const JudgmentsQueueOutputSchema = z.object({
       reach: z.number().min(0),
       swingA: z.number().min(0),
       swingB: z.number().min(0),
+      /** The query counts in the means today (items of queries that do not come last). */
+      counted: z.boolean(),
       /** Null when details were not asked for or the product is not in the index. */
       product: ProductSchema.nullable(),
     }),
