@@ -12,6 +12,12 @@ import { RwbError } from '../../errors.ts';
 import { compareRuns, type RunComparison } from '../../eval/compare.ts';
 import { RunResultSchema } from '../../eval/compare-run-result.ts';
 import { resolveMetric } from '../../eval/metrics-registry.ts';
+import {
+  CoverageSchema,
+  MetricRangeSchema,
+  metricRanges,
+  runCoverage,
+} from '../../eval/run-unjudged.ts';
 import { evaluateAndRecord } from '../../eval/runner-session.ts';
 import { loadQuerySetById } from '../../eval/runner-query-sets.ts';
 import { TuneReportSchema } from '../../eval/tuner/report.ts';
@@ -70,6 +76,8 @@ export const EvalRunInputSchema = z
     explain: z.boolean().default(false),
     verify: z.boolean().default(false),
     note: z.string().max(2000).optional(),
+    /** Warn when the judged share of the top k is below this (default 0.8). */
+    minCoverage: z.number().min(0).max(1).optional(),
   })
   .strict();
 
@@ -90,6 +98,10 @@ export const EvalRunResultSchema = z.object({
   ),
   /** One per config, in the order given. */
   results: z.array(RunResultSchema),
+  /** Per config: each quality metric's standard (= lower), condensed-list and upper means. */
+  unjudged: z.array(z.array(MetricRangeSchema)),
+  /** Per config: judged coverage of the top k and its warning. */
+  coverage: z.array(CoverageSchema),
   /** With 2 configs: the second against the first; null with one config. */
   comparison: ComparisonSchema.nullable(),
   /** Every config after the first against the first. */
@@ -168,6 +180,12 @@ export const evalRun = defineJob({
         warnings: r.warnings,
       })),
       results: result.runs.map((r) => r.result),
+      unjudged: result.runs.map((r) => metricRanges(r.result)),
+      coverage: result.runs.map((r) =>
+        runCoverage(r.result, {
+          ...(input.minCoverage !== undefined && { minCoverage: input.minCoverage }),
+        }),
+      ),
       comparison: result.comparisons.length === 1 ? result.comparisons[0]! : null,
       comparisons: result.comparisons,
       unknownDocIds: result.unknownDocIds,
