@@ -66,13 +66,16 @@ describe('engine client ↔ engine host (in process)', () => {
     })) as Envelope<{ jobId: string }>;
     expect(started.ok).toBe(true);
     const jobId = started.ok ? started.value.jobId : '';
+    // The job fails on its first step; a loaded machine may take a few seconds to get there.
     await expect
-      .poll(() =>
-        events.some(
-          (e) =>
-            (e as { jobId?: string; status?: string }).jobId === jobId &&
-            (e as { status?: string }).status === 'failed',
-        ),
+      .poll(
+        () =>
+          events.some(
+            (e) =>
+              (e as { jobId?: string; status?: string }).jobId === jobId &&
+              (e as { status?: string }).status === 'failed',
+          ),
+        { timeout: 15_000 },
       )
       .toBe(true);
 
