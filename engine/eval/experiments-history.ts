@@ -58,24 +58,26 @@ export function scoreHistory(
   filter: HistoryFilter = {},
 ): ScoreHistoryPoint[] {
   const byId = new Map(revisions.map((r) => [r.id, r]));
-  return filterRuns(runs, filter)
-    // Own keys only: a metric asked as "constructor" is simply absent.
-    .filter((run) => Object.hasOwn(run.means, metric))
-    .map((run) => {
-      const revision = byId.get(run.revisionId);
-      return {
-        runId: run.id,
-        kind: run.kind,
-        createdAt: run.createdAt,
-        revisionId: run.revisionId,
-        parent: revision?.parent ?? null,
-        revisionNote: revision?.note ?? '',
-        querySet: querySetLabel(run.querySet),
-        metric,
-        value: run.means[metric] ?? null,
-        annotations: run.annotations,
-      };
-    });
+  return (
+    filterRuns(runs, filter)
+      // Own keys only: a metric asked as "constructor" is simply absent.
+      .filter((run) => Object.hasOwn(run.means, metric))
+      .map((run) => {
+        const revision = byId.get(run.revisionId);
+        return {
+          runId: run.id,
+          kind: run.kind,
+          createdAt: run.createdAt,
+          revisionId: run.revisionId,
+          parent: revision?.parent ?? null,
+          revisionNote: revision?.note ?? '',
+          querySet: querySetLabel(run.querySet),
+          metric,
+          value: run.means[metric] ?? null,
+          annotations: run.annotations,
+        };
+      })
+  );
 }
 
 function csvCell(value: unknown): string {

@@ -15,7 +15,10 @@ export interface IndexDefaultConfig {
   indexRead: boolean;
 }
 
-export async function defaultConfigForIndex(client: Client, index: string): Promise<IndexDefaultConfig> {
+export async function defaultConfigForIndex(
+  client: Client,
+  index: string,
+): Promise<IndexDefaultConfig> {
   const config = defaultSearchConfig();
   try {
     // One quick look (no retries): this runs when a screen or command starts and must not stall.

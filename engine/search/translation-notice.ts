@@ -33,7 +33,8 @@ export function missingTranslatorReason(
 ): string | null {
   if (translatorConfigured(settings, deeplApiKey)) return null;
   if (settings.provider === 'none') return 'translation is off (query.translation.provider "none")';
-  if (settings.provider === 'glossary') return 'only the glossary translates (query.translation.provider "glossary")';
+  if (settings.provider === 'glossary')
+    return 'only the glossary translates (query.translation.provider "glossary")';
   return 'query.translation.provider is "deepl" but RWB_DEEPL_API_KEY is not set';
 }
 
