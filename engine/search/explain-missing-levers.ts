@@ -14,7 +14,7 @@ import type { SearchConfig } from '../config/search-config-schema.ts';
 import { formatConfigPath } from '../eval/tuner/config-path.ts';
 import type { FusionSettings } from '../config/search-config-schema.ts';
 import { fuseRankings, type FusionSource, type RankedList } from './fusion.ts';
-import type { Lever, PartComparison } from './explain-missing-schema.ts';
+import type { Lever, PartComparison, TermMatch } from './explain-missing-schema.ts';
 import type { ScoreBreakdown } from './response-schema.ts';
 
 /** A breakdown as named parts: `lexical:<field>`, `knn:text`, `knn:image`, `functions`, `other`. */
@@ -209,5 +209,35 @@ export function fusionWeightLevers(
       }
     }
   });
+  return levers;
+}
+
+/** Too few terms: operator `or`, or the minimum_should_match the product meets. */
+export function operatorLevers(matches: readonly TermMatch[]): Lever[] {
+  const levers: Lever[] = [];
+  for (const m of matches) {
+    if (m.required === null || m.bestMatched === 0 || m.bestMatched >= m.required) continue;
+    if (m.type === 'phrase' || m.type === 'phrase_prefix') continue;
+    const percent = `${Math.floor((100 * m.bestMatched) / m.tokens)}%`;
+    levers.push(
+      m.operator === 'and'
+        ? {
+            kind: 'operator',
+            message: `domain ${m.domain} needs all ${m.tokens} terms (operator and); it has ${m.bestMatched}: operator or with minimum_should_match ${percent} lets it match`,
+            path: `domains.${m.domain}.operator`,
+            current: 'and',
+            suggested: 'or',
+            exact: true,
+          }
+        : {
+            kind: 'operator',
+            message: `domain ${m.domain} needs ${m.required} of ${m.tokens} terms (minimum_should_match ${m.minimumShouldMatch ?? '1'}); it has ${m.bestMatched}: minimum_should_match ${percent} lets it match`,
+            path: `domains.${m.domain}.minimumShouldMatch`,
+            current: m.minimumShouldMatch,
+            suggested: percent,
+            exact: true,
+          },
+    );
+  }
   return levers;
 }

@@ -15,7 +15,7 @@ import type { ParsedQuery } from '../query/query-parser.ts';
 import type { SearchFieldCatalog } from './fields.ts';
 import { effectiveMatch } from './text-match.ts';
 import { routeTermFields } from './text-recall.ts';
-import type { StemmingHint, TermMatch } from './explain-missing-schema.ts';
+import type { ClauseFailure, StemmingHint, TermMatch } from './explain-missing-schema.ts';
 
 interface Token {
   token: string;
@@ -249,4 +249,32 @@ export async function stemmingHints(
     }
   }
   return hints;
+}
+
+/** Why the text clause fails, from the per-field term matches. */
+export function textFailure(matches: readonly TermMatch[]): ClauseFailure {
+  if (matches.length > 0 && matches.every((m) => m.bestMatched === 0))
+    return {
+      clause: 'text',
+      reason: 'no_field_matches',
+      detail: `no searched field holds any of the query's terms (${[...new Set(matches.flatMap((m) => m.fields.flatMap((f) => f.missing)))].map((t) => `\`${t}\``).join(', ')})`,
+    };
+  const short = matches.find((m) => m.required !== null && m.bestMatched < m.required);
+  if (short !== undefined) {
+    const best = short.fields.reduce(
+      (a, b) => (b.matched.length > a.matched.length ? b : a),
+      short.fields[0]!,
+    );
+    return {
+      clause: 'text',
+      reason: 'too_few_terms',
+      detail: `${short.bestMatched} of ${short.tokens} terms of "${short.text}" match (${best.field} has ${best.matched.map((t) => `\`${t}\``).join(', ') || 'none'}, misses ${best.missing.map((t) => `\`${t}\``).join(', ')}); domain ${short.domain} (${short.type}, operator ${short.operator}${short.minimumShouldMatch === null ? '' : `, minimum_should_match ${short.minimumShouldMatch}`}) needs ${short.required}`,
+    };
+  }
+  return {
+    clause: 'text',
+    reason: 'other',
+    detail:
+      'the terms are there but the text clause does not match (phrase order, an ANDNOT exclusion or another boolean part)',
+  };
 }

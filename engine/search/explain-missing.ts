@@ -17,8 +17,16 @@ import { docId } from '../catalog/types.ts';
 import type { SearchConfig } from '../config/search-config-schema.ts';
 import { esErrorToRwb } from '../es/client.ts';
 import { RwbError } from '../errors.ts';
-import type { FusionPlan } from './build-request.ts';
-import { scoreBreakdown } from './explain.ts';
+import {
+  cosine,
+  englishFamily,
+  exists,
+  explainIds,
+  fusedBreakdownOf,
+  KNN_LIMIT,
+  rankDeep,
+  rankIn,
+} from './explain-missing-es.ts';
 import {
   ExplainMissingRequestSchema,
   type ClauseFailure,
@@ -29,6 +37,7 @@ import {
 import {
   compareParts,
   fusionWeightLevers,
+  operatorLevers,
   sumBoostLevers,
   weakFieldsMessage,
 } from './explain-missing-levers.ts';
@@ -36,55 +45,20 @@ import {
   stemmingAnalyzer,
   stemmingHints,
   termMatches,
+  textFailure,
   unsearchedFieldMatches,
 } from './explain-missing-text.ts';
 import { defaultSearchFields } from './fields.ts';
 import { buildFilterClause, tenantFilter } from './filters.ts';
-import { fuseRankings, type FusedHit, type RankedList } from './fusion.ts';
+import { fuseRankings, type FusedHit } from './fusion.ts';
 import { requestError } from './request.ts';
 import type { ScoreBreakdown } from './response-schema.ts';
-import { prepareSearch, type PreparedSearch, type SearchDependencies } from './searcher.ts';
+import { prepareSearch, type SearchDependencies } from './searcher.ts';
 import { buildTextRecall } from './text-recall.ts';
 import { describeFilter, diagnosisSummary, filterValues } from './explain-missing-report.ts';
 
 type Query = estypes.QueryDslQueryContainer;
 type Source = Record<string, unknown>;
-
-interface Ranked {
-  key: string;
-  score: number;
-}
-
-const KNN_LIMIT = 10_000;
-
-/** The request without what a ranking of ids does not need. */
-function idsOnly(request: estypes.SearchRequest): estypes.SearchRequest {
-  const {
-    aggs: _aggs,
-    highlight: _highlight,
-    explain: _explain,
-    _source: _source,
-    ...rest
-  } = request;
-  return { ...rest, _source: false };
-}
-
-function withIdsPostFilter(
-  request: estypes.SearchRequest,
-  ids: readonly string[],
-): estypes.SearchRequest {
-  const only: Query = { ids: { values: [...ids] } };
-  const post =
-    request.post_filter === undefined ? only : { bool: { filter: [request.post_filter, only] } };
-  return {
-    ...idsOnly(request),
-    from: 0,
-    size: ids.length,
-    explain: true,
-    post_filter: post,
-    track_total_hits: false,
-  };
-}
 
 function titleOf(source: Source): string | null {
   for (const field of ['title_en', 'title_zh']) {
@@ -101,135 +75,11 @@ function textsOf(source: Source, field: string): string[] {
   return [];
 }
 
-function cosine(a: readonly number[], b: readonly number[]): number | null {
-  if (a.length === 0 || a.length !== b.length) return null;
-  let dotSum = 0;
-  let na = 0;
-  let nb = 0;
-  a.forEach((x, i) => {
-    dotSum += x * b[i]!;
-    na += x * x;
-    nb += b[i]! * b[i]!;
-  });
-  return na > 0 && nb > 0 ? dotSum / Math.sqrt(na * nb) : null;
-}
-
-async function exists(client: Client, index: string, query: Query): Promise<boolean> {
-  const answer = await client.count({ index, query });
-  return answer.count > 0;
-}
-
-function fusedBreakdownOf(
-  fused: FusedHit | undefined,
-  fusion: FusionPlan,
-  lexical: ScoreBreakdown | undefined,
-): ScoreBreakdown | null {
-  if (fused === undefined) return lexical ?? null;
-  const score = (source: string): number =>
-    fused.parts.find((part) => part.source === source)?.score ?? 0;
-  return {
-    total: fused.score,
-    lexical: lexical?.lexical ?? { total: 0, fields: {} },
-    knn: { text: score('text_knn'), image: score('image_knn') },
-    functions: lexical?.functions ?? 0,
-    other: lexical?.other ?? 0,
-    fusion: { method: fusion.settings.method, parts: fused.parts.map((part) => ({ ...part })) },
-  };
-}
-
-/** Index `_meta.analysis.en.family` (`standard`, `english`, `rwb_english`), null when absent. */
-async function englishFamily(client: Client, index: string): Promise<string | null> {
-  const mapping = await client.indices.getMapping({ index });
-  const meta = Object.values(mapping)[0]?.mappings._meta as
-    { analysis?: { en?: { family?: unknown } } } | undefined;
-  const family = meta?.analysis?.en?.family;
-  return typeof family === 'string' ? family : null;
-}
-
-interface DeepRanking {
-  ranking: Ranked[];
-  matched: number;
-  lists: RankedList[] | null;
-}
-
-async function rankDeep(
-  client: Client,
-  index: string,
-  prepared: PreparedSearch,
-  depth: number,
-): Promise<DeepRanking> {
-  const fusion = prepared.plan.fusion;
-  if (fusion === null) {
-    const body = { ...idsOnly(prepared.request), from: 0, size: depth, track_total_hits: true };
-    const answer = await client.search({ ...body, index });
-    const total = answer.hits.total;
-    return {
-      ranking: answer.hits.hits.map((hit) => ({ key: hit._id ?? '', score: hit._score ?? 0 })),
-      matched: typeof total === 'number' ? total : (total?.value ?? 0),
-      lists: null,
-    };
-  }
-  const searches: estypes.MsearchRequestItem[] = [];
-  for (const body of [...fusion.searches.map((s) => s.request), fusion.count])
-    searches.push({ index }, body as estypes.MsearchMultisearchBody);
-  const answer = await client.msearch({ searches });
-  const responses = answer.responses.map((item) => {
-    if ('error' in item)
-      throw new RwbError(
-        'ES_ERROR',
-        `explain-missing: a sub-search failed: ${JSON.stringify(item.error)}`,
-      );
-    return item as estypes.SearchResponse<unknown>;
-  });
-  const lists: RankedList[] = fusion.searches.map((search, i) => ({
-    source: search.source,
-    weight: search.weight,
-    hits: responses[i]!.hits.hits.map((hit) => ({ key: hit._id ?? '', score: hit._score ?? 0 })),
-  }));
-  const fused = fuseRankings(lists, fusion.settings);
-  const total = responses[fusion.searches.length]!.hits.total;
-  return {
-    ranking: fused.slice(0, depth).map((hit) => ({ key: hit.key, score: hit.score })),
-    matched: typeof total === 'number' ? total : (total?.value ?? 0),
-    lists,
-  };
-}
-
-/** Breakdowns (by `_id`) of `ids` under the request that ranks them (the lexical one for fusion). */
-async function explainIds(
-  client: Client,
-  index: string,
-  prepared: PreparedSearch,
-  ids: readonly string[],
-): Promise<Map<string, ScoreBreakdown>> {
-  const fusion = prepared.plan.fusion;
-  const base = fusion === null ? prepared.request : fusion.searches[0]!.request;
-  const answer = await client.search({ ...withIdsPostFilter(base, ids), index });
-  const out = new Map<string, ScoreBreakdown>();
-  for (const hit of answer.hits.hits)
-    if (hit._explanation !== undefined) out.set(hit._id ?? '', scoreBreakdown(hit._explanation));
-  return out;
-}
-
-/** The rank of `id` in a plain ranking of `request` (size `depth`), null beyond it. */
-async function rankIn(
-  client: Client,
-  index: string,
-  request: estypes.SearchRequest,
-  id: string,
-  depth: number,
-): Promise<number | null> {
-  const answer = await client.search({
-    ...idsOnly(request),
-    index,
-    from: 0,
-    size: depth,
-    track_total_hits: false,
-  });
-  const position = answer.hits.hits.findIndex((hit) => hit._id === id);
-  return position < 0 ? null : position + 1;
-}
-
+/**
+ * The diagnosis of `input.spuId` for `input.query` under `config` (see the module comment). Bad
+ * input → INVALID_INPUT naming the field; a product not in the tenant → NOT_FOUND; ES trouble →
+ * ES_ERROR / ES_UNREACHABLE.
+ */
 export async function explainMissing(
   client: Client,
   index: string,
@@ -291,7 +141,7 @@ export async function explainMissing(
     const fusion = plan.fusion;
     const warnings = [...parsed.warnings, ...plan.warnings];
 
-    const deep = await rankDeep(client, index, prepared, depth);
+    const deep = await rankDeep(client, index, prepared, depth, url);
     const position = deep.ranking.findIndex((hit) => hit.key === id);
     const rank = position < 0 ? null : position + 1;
     const kthHit = deep.ranking[k - 1] ?? null;
@@ -557,60 +407,4 @@ export async function explainMissing(
     if (err instanceof RwbError) throw err;
     throw esErrorToRwb(err, url, `explaining ${spuId} in index ${index}`);
   }
-}
-
-function textFailure(matches: ExplainMissing['text']): ClauseFailure {
-  if (matches.length > 0 && matches.every((m) => m.bestMatched === 0))
-    return {
-      clause: 'text',
-      reason: 'no_field_matches',
-      detail: `no searched field holds any of the query's terms (${[...new Set(matches.flatMap((m) => m.fields.flatMap((f) => f.missing)))].map((t) => `\`${t}\``).join(', ')})`,
-    };
-  const short = matches.find((m) => m.required !== null && m.bestMatched < m.required);
-  if (short !== undefined) {
-    const best = short.fields.reduce(
-      (a, b) => (b.matched.length > a.matched.length ? b : a),
-      short.fields[0]!,
-    );
-    return {
-      clause: 'text',
-      reason: 'too_few_terms',
-      detail: `${short.bestMatched} of ${short.tokens} terms of "${short.text}" match (${best.field} has ${best.matched.map((t) => `\`${t}\``).join(', ') || 'none'}, misses ${best.missing.map((t) => `\`${t}\``).join(', ')}); domain ${short.domain} (${short.type}, operator ${short.operator}${short.minimumShouldMatch === null ? '' : `, minimum_should_match ${short.minimumShouldMatch}`}) needs ${short.required}`,
-    };
-  }
-  return {
-    clause: 'text',
-    reason: 'other',
-    detail:
-      'the terms are there but the text clause does not match (phrase order, an ANDNOT exclusion or another boolean part)',
-  };
-}
-
-function operatorLevers(matches: ExplainMissing['text']): Lever[] {
-  const levers: Lever[] = [];
-  for (const m of matches) {
-    if (m.required === null || m.bestMatched === 0 || m.bestMatched >= m.required) continue;
-    if (m.type === 'phrase' || m.type === 'phrase_prefix') continue;
-    const percent = `${Math.floor((100 * m.bestMatched) / m.tokens)}%`;
-    levers.push(
-      m.operator === 'and'
-        ? {
-            kind: 'operator',
-            message: `domain ${m.domain} needs all ${m.tokens} terms (operator and); it has ${m.bestMatched}: operator or with minimum_should_match ${percent} lets it match`,
-            path: `domains.${m.domain}.operator`,
-            current: 'and',
-            suggested: 'or',
-            exact: true,
-          }
-        : {
-            kind: 'operator',
-            message: `domain ${m.domain} needs ${m.required} of ${m.tokens} terms (minimum_should_match ${m.minimumShouldMatch ?? '1'}); it has ${m.bestMatched}: minimum_should_match ${percent} lets it match`,
-            path: `domains.${m.domain}.minimumShouldMatch`,
-            current: m.minimumShouldMatch,
-            suggested: percent,
-            exact: true,
-          },
-    );
-  }
-  return levers;
 }
