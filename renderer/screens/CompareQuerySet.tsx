@@ -1,6 +1,8 @@
 /**
  * Compare over a whole query set: the columns evaluated together (eval.run job), a summary per
- * config (mean, Δ, wins/losses/ties, p-value) and the per-query deltas, sortable and filterable.
+ * config (mean, Δ, wins/losses/ties, p-value, condensed-list mean, bounds, judged coverage) with
+ * whether each winner survives the unjudged hits, and the per-query deltas, sortable and
+ * filterable.
  */
 import { useCallback, useMemo } from 'react';
 import { Card } from '../components/Card.tsx';
@@ -11,6 +13,7 @@ import {
   filterAndSort,
   queryRows,
   type OutcomeFilter,
+  type QueryRange,
   type SortKey,
 } from '../state/compare-set.ts';
 import { compareSetStore, useCompare, useCompareSet, useNavigation } from '../state/stores.ts';
@@ -20,69 +23,156 @@ import { QuerySetPicker } from './QuerySetPicker.tsx';
 const fmt = (v: number | null | undefined, sign = false) =>
   v === null || v === undefined ? '—' : `${sign && v >= 0 ? '+' : ''}${v.toFixed(3)}`;
 
+/** A query's or a mean's condensed value and bounds, as a short muted note. */
+function rangeNote(value: number | null | undefined, range: QueryRange): string | null {
+  if (!range || value === null || value === undefined) return null;
+  return `condensed ${fmt(range.condensed)} · bounds ${fmt(value)}–${fmt(range.upper)}`;
+}
+
 function Summary() {
   const result = useCompareSet((s) => s.result);
   if (!result) return null;
   const [base, ...others] = result.runs;
+  const metric = result.comparisons[0]?.metric ?? 'ndcg@10';
+  // Older engines answer without these fields; the columns then show dashes.
+  const rangeFor = (i: number) =>
+    (result.unjudged?.[i] ?? []).find((r) => r.metric === metric.split(':')[0]) ?? null;
+  const coverageCell = (i: number) => {
+    const c = result.coverage?.[i];
+    if (!c || c.coverage === null) return <td className="num">—</td>;
+    return (
+      <td
+        className={`num ${c.low ? 'down' : ''}`}
+        title={c.warning ?? `judged share of the top ${c.k}`}
+        data-testid="compare-set-coverage"
+      >
+        {`${(c.coverage * 100).toFixed(0)}%`}
+        {c.low ? ' ⚠' : ''}
+      </td>
+    );
+  };
+  const unjudgedCells = (i: number) => {
+    const r = rangeFor(i);
+    return (
+      <>
+        <td className="num" data-testid="compare-set-condensed">
+          {fmt(r?.condensed)}
+        </td>
+        <td className="num" data-testid="compare-set-bounds">
+          {r ? `${fmt(r.value)} – ${fmt(r.upper)}` : '—'}
+        </td>
+        {coverageCell(i)}
+      </>
+    );
+  };
+  const warnings = result.runs.flatMap((run, i) => {
+    const warning = result.coverage?.[i]?.warning;
+    return warning ? [`${run.label}: ${warning}`] : [];
+  });
   return (
-    <table className="table compact" data-testid="compare-set-summary">
-      <thead>
-        <tr>
-          <th scope="col">Config</th>
-          <th scope="col" className="num">
-            Mean
-          </th>
-          <th scope="col" className="num">
-            Δ vs baseline
-          </th>
-          <th scope="col" className="num">
-            Wins / losses / ties
-          </th>
-          <th scope="col" className="num">
-            p (randomization)
-          </th>
-          <th scope="col" className="num">
-            95% CI of Δ
-          </th>
-        </tr>
-      </thead>
-      <tbody>
-        <tr>
-          <td>{base?.label} (baseline)</td>
-          <td className="num">
-            {fmt(result.comparisons[0]?.meanA ?? result.results[0]?.means['ndcg@10'])}
-          </td>
-          <td />
-          <td />
-          <td />
-          <td />
-        </tr>
-        {others.map((run, i) => {
-          const c = result.comparisons[i];
-          return (
-            <tr key={run.runId} data-testid="compare-set-config">
-              <td>{run.label}</td>
-              <td className="num">{fmt(c?.meanB)}</td>
-              <td className={`num ${c?.meanDelta ? (c.meanDelta > 0 ? 'up' : 'down') : ''}`}>
-                {fmt(c?.meanDelta, true)}
-              </td>
-              <td className="num" data-testid="compare-set-wins">
-                {c ? `${c.wins} / ${c.losses} / ${c.ties}` : '—'}
-              </td>
-              <td className="num">
-                {c?.significance ? c.significance.pValue.toFixed(3) : '—'}
-                {c?.significant ? <span className="badge sig"> significant</span> : null}
-              </td>
-              <td className="num">
-                {c?.interval
-                  ? `${fmt(c.interval.lower, true)} … ${fmt(c.interval.upper, true)}`
-                  : '—'}
-              </td>
-            </tr>
-          );
-        })}
-      </tbody>
-    </table>
+    <>
+      <table className="table compact" data-testid="compare-set-summary">
+        <thead>
+          <tr>
+            <th scope="col">Config</th>
+            <th scope="col" className="num">
+              Mean
+            </th>
+            <th scope="col" className="num">
+              Δ vs baseline
+            </th>
+            <th scope="col" className="num">
+              Wins / losses / ties
+            </th>
+            <th scope="col" className="num">
+              p (randomization)
+            </th>
+            <th scope="col" className="num">
+              95% CI of Δ
+            </th>
+            <th
+              scope="col"
+              className="num"
+              title="mean with the unjudged hits removed (condensed lists)"
+            >
+              Condensed
+            </th>
+            <th
+              scope="col"
+              className="num"
+              title="unjudged hits at grade 0 (lower, the mean) … at the top grade (upper)"
+            >
+              Bounds
+            </th>
+            <th scope="col" className="num" title="judged share of the top k">
+              Judged
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          <tr>
+            <td>{base?.label} (baseline)</td>
+            <td className="num">
+              {fmt(result.comparisons[0]?.meanA ?? result.results[0]?.means['ndcg@10'])}
+            </td>
+            <td />
+            <td />
+            <td />
+            <td />
+            {unjudgedCells(0)}
+          </tr>
+          {others.map((run, i) => {
+            const c = result.comparisons[i];
+            return (
+              <tr key={run.runId} data-testid="compare-set-config">
+                <td>{run.label}</td>
+                <td className="num">{fmt(c?.meanB)}</td>
+                <td className={`num ${c?.meanDelta ? (c.meanDelta > 0 ? 'up' : 'down') : ''}`}>
+                  {fmt(c?.meanDelta, true)}
+                </td>
+                <td className="num" data-testid="compare-set-wins">
+                  {c ? `${c.wins} / ${c.losses} / ${c.ties}` : '—'}
+                </td>
+                <td className="num">
+                  {c?.significance ? c.significance.pValue.toFixed(3) : '—'}
+                  {c?.significant ? <span className="badge sig"> significant</span> : null}
+                </td>
+                <td className="num">
+                  {c?.interval
+                    ? `${fmt(c.interval.lower, true)} … ${fmt(c.interval.upper, true)}`
+                    : '—'}
+                </td>
+                {unjudgedCells(i + 1)}
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      {result.comparisons.map((c, i) =>
+        c.robustness ? (
+          <p
+            key={i}
+            className={`small ${c.robustness.verdict === 'robust' ? 'muted' : 'warning-text'}`}
+            data-testid="compare-set-robustness"
+          >
+            {c.robustness.verdict === 'robust' ? '✓ ' : '⚠ '}
+            {c.robustness.summary
+              .replaceAll(c.revisionA, base?.label ?? c.revisionA)
+              .replaceAll(c.revisionB, others[i]?.label ?? c.revisionB)}
+          </p>
+        ) : null,
+      )}
+      {warnings.map((w) => (
+        <p
+          key={w}
+          className="small warning-text"
+          role="alert"
+          data-testid="compare-set-coverage-warning"
+        >
+          ⚠ {w}
+        </p>
+      ))}
+    </>
   );
 }
 
@@ -116,7 +206,7 @@ function PerQueryTable() {
       {label} {sort === key ? (descending ? '↓' : '↑') : ''}
     </button>
   );
-  const template = `minmax(0, 1.6fr) 80px ${labels.map(() => '150px').join(' ')}`;
+  const template = `minmax(0, 1.6fr) 110px ${labels.map(() => '190px').join(' ')}`;
   return (
     <div className="per-query" data-testid="compare-set-table">
       <div className="per-query-tools">
@@ -177,13 +267,21 @@ function PerQueryTable() {
         renderRow={(r) => (
           <div className="per-query-row" style={{ gridTemplateColumns: template }}>
             <span className="query-text">{r.query}</span>
-            <span className="num">{fmt(r.baseline)}</span>
+            <span className="num" title={rangeNote(r.baseline, r.baselineRange) ?? undefined}>
+              {fmt(r.baseline)}
+              {r.baselineRange ? (
+                <span className="muted small"> ≤{fmt(r.baselineRange.upper)}</span>
+              ) : null}
+            </span>
             {r.scores.map((s, i) => (
               <span
                 key={i}
                 className={`num ${s.outcome === 'win' ? 'up' : s.outcome === 'loss' ? 'down' : 'muted'}`}
+                title={rangeNote(s.score, s.range) ?? undefined}
+                data-testid="compare-set-cell"
               >
                 {fmt(s.score)} ({fmt(s.delta, true)})
+                {s.range ? <span className="muted small"> c {fmt(s.range.condensed)}</span> : null}
               </span>
             ))}
           </div>

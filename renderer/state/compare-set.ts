@@ -19,17 +19,25 @@ export type Comparison = EvalResult['comparisons'][number];
 export type SortKey = 'query' | 'baseline' | `delta:${number}`;
 export type OutcomeFilter = 'all' | 'wins' | 'losses' | 'ties' | 'changed';
 
+/** A query's condensed-list value and upper bound of the metric (absent for older runs). */
+export type QueryRange = { condensed: number; upper: number } | null;
+
 export interface QueryRow {
   query: string;
   language: string;
   baseline: number | null;
+  baselineRange: QueryRange;
   /** One per non-baseline column. */
   scores: Array<{
     score: number | null;
     delta: number | null;
     outcome: 'win' | 'loss' | 'tie' | null;
+    range: QueryRange;
   }>;
 }
+
+const rangeOf = (r: { condensed: number; upper: number } | undefined): QueryRange =>
+  r ? { condensed: r.condensed, upper: r.upper } : null;
 
 /** One row per query from the comparisons of every column against the first. */
 export function queryRows(comparisons: readonly Comparison[]): QueryRow[] {
@@ -39,12 +47,14 @@ export function queryRows(comparisons: readonly Comparison[]): QueryRow[] {
     query: q.query,
     language: q.language,
     baseline: q.scoreA,
+    baselineRange: rangeOf(q.rangeA),
     scores: comparisons.map((c) => {
       const row = c.queries.find((r) => r.query === q.query);
       return {
         score: row?.scoreB ?? null,
         delta: row?.delta ?? null,
         outcome: row?.outcome ?? null,
+        range: rangeOf(row?.rangeB),
       };
     }),
   }));
