@@ -13,7 +13,7 @@ import { Slider } from '../components/Slider.tsx';
 import { EmptyState, ErrorBanner, Loading } from '../components/StateViews.tsx';
 import { dataOf } from '../state/async.ts';
 import type { Tunable } from '../state/config.ts';
-import type { QuerySetInfo } from '../state/tune.ts';
+import type { MetricPreview, QuerySetInfo } from '../state/tune.ts';
 import { configStore, tuneStore, useConfig, useNavigation, useTune } from '../state/stores.ts';
 import { AutoTuner } from './TuneAutoTuner.tsx';
 import { QuerySetPicker } from './QuerySetPicker.tsx';
@@ -50,6 +50,37 @@ function SliderGroups({ tunables }: { tunables: Tunable[] }) {
           </details>
         );
       })}
+    </div>
+  );
+}
+
+/** The live metric's condensed-list mean, bounds and judged coverage (warned when low). */
+function UnjudgedNote({ data }: { data: MetricPreview }) {
+  const f = (v: number | null | undefined) => (v === null || v === undefined ? '—' : v.toFixed(4));
+  const c = data.coverage;
+  return (
+    <div className="muted small" data-testid="tune-metric-unjudged">
+      <span title="mean with the unjudged hits removed before scoring (condensed lists)">
+        condensed {f(data.condensed)}
+      </span>
+      {' · '}
+      <span title="unjudged hits at grade 0 (the mean) … at the top grade">
+        bounds {f(data.mean)}–{f(data.upper)}
+      </span>
+      {c?.coverage !== null && c?.coverage !== undefined ? (
+        <>
+          {' · '}
+          <span
+            className={c.low ? 'warning-text' : ''}
+            title={c.warning ?? `judged share of the top ${c.k}`}
+            data-testid="tune-metric-coverage"
+            role={c.low ? 'alert' : undefined}
+          >
+            {c.low ? '⚠ ' : ''}
+            {(c.coverage * 100).toFixed(0)}% of the top {c.k} judged
+          </span>
+        </>
+      ) : null}
     </div>
   );
 }
@@ -98,6 +129,7 @@ function MetricPanel() {
                 ? 'Scoring…'
                 : ''}
           </div>
+          {live ? <UnjudgedNote data={live.data} /> : null}
         </div>
         {preview.state === 'loading' ? (
           <span className="spinner" aria-label="Updating the metric" />
