@@ -41,6 +41,7 @@ import {
 } from '../engine/embed/index.ts';
 import { BGE_EN_INSTRUCTION } from '../engine/embed/registry.ts';
 import { createEsClient } from '../engine/es/client.ts';
+import { detectAnalysis } from '../engine/es/analysis.ts';
 import { getIndexInfo } from '../engine/es/index.ts';
 import { readJudgmentsFile } from '../engine/eval/judgments-io.ts';
 import type { QuerySet } from '../engine/eval/judgments.ts';
@@ -75,7 +76,7 @@ const FUSIONS: Record<string, GridPoint[]> = {
     },
   })),
   // Engine-side fusion (ranking.fusion): min-max normalised scores, weighted arithmetic mean.
-  linear: [0.1, 0.25, 0.5, 1, 2, 4].map((w) => ({
+  linear: [0.05, 0.1, 0.25, 0.5, 1, 2, 4].map((w) => ({
     label: `w=${w}`,
     ranking: {
       expression: `bm25() + ${w}*text_embedding_relevance()`,
@@ -221,13 +222,27 @@ async function describeIndex(
   } satisfies IndexFacts;
 }
 
-/** The model's Icecat index, ingested from MySQL with that model unless it is there already. */
-async function ensureModelIndex(client: Client, model: string): Promise<IndexFacts> {
+/**
+ * The model's Icecat index, ingested from MySQL with that model unless it is there already with
+ * the English analysis a fresh ingest chooses now: every model's index must share one lexical
+ * side, or the fused rows would compare analyzers instead of models.
+ */
+async function ensureModelIndex(
+  client: Client,
+  model: string,
+  englishAnalysis: string,
+): Promise<IndexFacts> {
   const index = indexFor(model);
   const current = await describeIndex(client, index, false, null);
-  if (current.docs === ICECAT_PRODUCT_COUNT && current.textModel === model) return current;
+  if (
+    current.docs === ICECAT_PRODUCT_COUNT &&
+    current.textModel === model &&
+    current.englishAnalysis === englishAnalysis
+  )
+    return current;
   log(
-    `${index}: ${current.docs} products (${current.textModel ?? 'no model'}); ingesting with ${model}…`,
+    `${index}: ${current.docs} products (${current.textModel ?? 'no model'}, English analysis ` +
+      `${current.englishAnalysis ?? 'none'}); ingesting with ${model} and ${englishAnalysis}…`,
   );
   const conn = { ...mysqlConnectionFromEnv(), database: args.database };
   const ingest = () =>
@@ -236,7 +251,7 @@ async function ensureModelIndex(client: Client, model: string): Promise<IndexFac
       tenantIds: [ICECAT_TENANT],
       es: { url: args.es },
       index,
-      recreate: true,
+      recreateIndex: true,
       resume: false,
       embedding: { model, threads: 2 },
     });
@@ -384,9 +399,10 @@ const { querySet } = await readJudgmentsFile(path.join(icecatDir(), 'judgments.c
 const multifield = await loadSearchConfig(
   path.join(repoRoot(), 'examples', 'configs', 'icecat-multifield.json'),
 );
+const englishAnalysis = (await detectAnalysis(client, {}, args.es)).en.family;
 const titles = await loadTitles(throughputN);
 log(
-  `${models.length} models, ${titles.length} titles for throughput, ${folds}-fold CV, fusion: ${fusionMethods.join(', ')}`,
+  `${models.length} models, ${titles.length} titles for throughput, ${folds}-fold CV, fusion: ${fusionMethods.join(', ')}, English analysis: ${englishAnalysis}`,
 );
 log(`throughput: ${models.length} models taking turns on ${titles.length} titles…`);
 const throughput = await measureThroughput(models, titles);
@@ -412,17 +428,27 @@ let bm25Scores: { queries: string[]; scores: number[] } | null = null;
 for (const model of models) {
   const spec = getModelSpec(model);
   log(`— ${model}`);
-  const index = await ensureModelIndex(client, model);
-  if (index.docs !== ICECAT_PRODUCT_COUNT || index.dims !== spec.dims)
+  const index = await ensureModelIndex(client, model, englishAnalysis);
+  if (
+    index.docs !== ICECAT_PRODUCT_COUNT ||
+    index.dims !== spec.dims ||
+    index.englishAnalysis !== englishAnalysis
+  )
     throw new Error(
-      `${index.index}: ${index.docs} docs, ${index.dims} dims — expected ${ICECAT_PRODUCT_COUNT}, ${spec.dims}`,
+      `${index.index}: ${index.docs} docs, ${index.dims} dims, ${index.englishAnalysis} — expected ${ICECAT_PRODUCT_COUNT}, ${spec.dims}, ${englishAnalysis}`,
     );
-  if (bm25Scores === null) {
-    // BM25 alone does not depend on the model: scored once, on the first model's index.
-    const bm25 = await scoreConfigs(client, index.index, querySet, [multifield], undefined);
-    bm25Scores = { queries: bm25.queries, scores: bm25.scores[0]! };
-    bm25Row = { index: index.index, ndcg: meanOf(bm25Scores.scores), queries: bm25.queries.length };
-    log(`  BM25 (multi-field) alone: ${bm25Row.ndcg.toFixed(4)} over ${bm25Row.queries} queries`);
+  // BM25 alone, on this index: the same analysis gives the same scores on every model's index
+  // (checked), and the paired tests compare each model's fused run with BM25 on its own index.
+  const bm25 = await scoreConfigs(client, index.index, querySet, [multifield], undefined);
+  bm25Scores = { queries: bm25.queries, scores: bm25.scores[0]! };
+  const bm25Mean = meanOf(bm25Scores.scores);
+  log(`  BM25 (multi-field) alone: ${bm25Mean.toFixed(4)} over ${bm25.queries.length} queries`);
+  if (bm25Row === null) {
+    bm25Row = { index: index.index, ndcg: bm25Mean, queries: bm25.queries.length };
+  } else if (Math.abs(bm25Row.ndcg - bm25Mean) > 1e-9) {
+    throw new Error(
+      `BM25 alone differs between ${bm25Row.index} (${bm25Row.ndcg}) and ${index.index} (${bm25Mean})`,
+    );
   }
   // BGE's English instruction is optional for short queries: measured both ways.
   const prefixes: Array<string | undefined> = spec.id.startsWith('bge-small-en')
@@ -478,8 +504,10 @@ const prefixLabel = (p: string) =>
   p === '' ? 'none' : p === BGE_EN_INSTRUCTION ? 'BGE instruction' : `"${p.trim()}"`;
 const fusedHeader = fusionMethods.map((m) => `BM25 + kNN, ${m} (held-out)`);
 const lines = [
-  `Icecat, ${querySet.queries.length} judged dev queries (means over the ${bm25Row!.queries} with a rating above 0), nDCG@10. ` +
-    `Fused rows: weight chosen by ${folds}-fold cross-validation, held-out nDCG@10; p: paired randomization test against BM25 alone.`,
+  `Icecat, ${querySet.queries.length} judged dev queries (means over the ${bm25Row!.queries} with a rating above 0), nDCG@10; ` +
+    `English analysis \`${englishAnalysis}\` on every index. Fused rows: weight chosen by ${folds}-fold cross-validation, ` +
+    `held-out nDCG@10 (the values chosen in parentheses); p: paired randomization test against BM25 alone. ` +
+    `texts/s: ${titles.length} titles as documents, 2 threads, the models taking turns.`,
   '',
   `| model | weights | pooling | query prefix | doc prefix | texts/s | kNN only | ${fusedHeader.join(' | ')} |`,
   `| --- | --- | --- | --- | --- | ---: | ---: | ${fusedHeader.map(() => '---:').join(' | ')} |`,
@@ -510,6 +538,7 @@ const result = {
   folds,
   fusion: Object.fromEntries(fusionMethods.map((m) => [m, FUSIONS[m]!.map((p) => p.label)])),
   lexicalConfig: 'examples/configs/icecat-multifield.json',
+  englishAnalysis,
   knn: { k: 50, numCandidates: 200, field: 'title_embedding' },
   throughputTexts: titles.length,
   throughputLoadAverage: throughput.loadAverage,

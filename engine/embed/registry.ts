@@ -60,9 +60,10 @@ const ZH_PREFIX = '为这个句子生成表示以用于检索相关文章：';
 /**
  * BGE's English retrieval instruction, for queries only. BAAI recommends it for short queries;
  * measured on the Icecat dev queries (bench/embedding-models.ts, kNN-only nDCG@10 with minus
- * without it, paired over 81 queries): +0.0007 (p 0.97) for bge-small-en-v15-q, +0.0099 (p 0.64)
- * for bge-small-en-v15. Not a measurable gain, nor a loss: the bge-en models keep it, as their
- * authors advise; `createTextEncoder({ queryPrefix: '' })` drops it.
+ * without it, paired over 81 queries, on two builds of each index): bge-small-en-v15-q +0.0007
+ * (p 0.97) and −0.0016 (p 0.93), bge-small-en-v15 +0.0099 (p 0.64) and −0.0002 (p 0.99) — less
+ * than what rebuilding the HNSW graph alone moves. Neither gain nor loss: the bge-en models keep
+ * it, as their authors advise; `createTextEncoder({ queryPrefix: '' })` drops it.
  */
 export const BGE_EN_INSTRUCTION = 'Represent this sentence for searching relevant passages: ';
 const E5_QUERY = 'query: ';
