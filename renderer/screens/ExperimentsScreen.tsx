@@ -121,11 +121,31 @@ function HistoryCard() {
             data={points.map((p) => ({
               x: p.x,
               value: p.value,
+              condensed: p.condensed,
+              upper: p.upper,
               note: p.notes.join(' · '),
               kind: p.kind,
               revision: shortRevision(p.revisionId),
             }))}
-            series={[{ key: 'value', label: metric, colour: '#2f5bd3' }]}
+            series={[
+              { key: 'value', label: metric, colour: '#2f5bd3' },
+              ...(points.some((p) => p.condensed !== null)
+                ? [
+                    {
+                      key: 'condensed',
+                      label: `${metric} condensed`,
+                      colour: '#7c3aed',
+                      dashed: true,
+                    },
+                    {
+                      key: 'upper',
+                      label: `${metric} upper bound`,
+                      colour: '#9ca3af',
+                      dashed: true,
+                    },
+                  ]
+                : []),
+            ]}
             xLabel="run"
             yLabel={metric}
             describe={(p) =>
@@ -146,7 +166,20 @@ function HistoryCard() {
                 <span className="muted small">{formatDateTime(p.at)}</span>
                 <span className={`badge kind-${p.kind}`}>{p.kind}</span>
                 <code className="small">{shortRevision(p.revisionId)}</code>
-                <span className="history-value">{p.value === null ? '—' : p.value.toFixed(4)}</span>
+                <span
+                  className="history-value"
+                  title={
+                    p.condensed === null || p.upper === null
+                      ? undefined
+                      : `condensed ${p.condensed.toFixed(4)} · bounds ${p.value?.toFixed(4) ?? '—'}–${p.upper.toFixed(4)}`
+                  }
+                  data-testid="history-value"
+                >
+                  {p.value === null ? '—' : p.value.toFixed(4)}
+                  {p.upper === null ? null : (
+                    <span className="muted small"> ≤{p.upper.toFixed(3)}</span>
+                  )}
+                </span>
                 <span className="history-notes small" title={p.notes.join('\n')}>
                   {p.notes.join(' · ')}
                 </span>

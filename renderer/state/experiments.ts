@@ -24,6 +24,9 @@ export interface HistoryPoint {
   kind: string;
   revisionId: string;
   value: number | null;
+  /** The metric's condensed-list mean and upper bound; null for runs recorded before them. */
+  condensed: number | null;
+  upper: number | null;
   notes: string[];
 }
 
@@ -52,7 +55,9 @@ export function querySetLabelOf(run: RunSummary): string {
 export function metricsOf(runs: readonly RunSummary[]): string[] {
   const names = new Set<string>();
   for (const run of runs)
-    for (const name of Object.keys(run.means)) if (!name.startsWith('unrated')) names.add(name);
+    for (const name of Object.keys(run.means))
+      // Condensed / upper values (`ndcg@10:upper`) are drawn beside their metric, not picked.
+      if (!name.startsWith('unrated') && !name.includes(':')) names.add(name);
   return [...names].sort((x, y) =>
     x === 'ndcg@10' ? -1 : y === 'ndcg@10' ? 1 : x.localeCompare(y),
   );
@@ -75,6 +80,8 @@ export function historyPoints(
       kind: r.kind,
       revisionId: r.revisionId,
       value: r.means[metric] ?? null,
+      condensed: r.means[`${metric}:condensed`] ?? null,
+      upper: r.means[`${metric}:upper`] ?? null,
       notes: [...(r.note ? [r.note] : []), ...r.annotations.map((a) => a.text)],
     }));
 }

@@ -580,4 +580,25 @@ describe('experiments history', () => {
     ]);
     expect(historyPoints(runs, 'ndcg@10', 'other')).toEqual([]);
   });
+
+  it('keeps condensed / upper values beside their metric, out of the metric picker', () => {
+    const run = {
+      id: 'c',
+      kind: 'eval',
+      revisionId: 'rev-c',
+      createdAt: '2025-01-03',
+      querySet: { name: 'qs', tenant: 't1' },
+      metrics: ['ndcg@10'],
+      means: { 'ndcg@10': 0.5, 'ndcg@10:condensed': 0.6, 'ndcg@10:upper': 0.8, 'unrated@10': 2 },
+      validQueries: 1,
+      totalQueries: 1,
+      byLanguage: {},
+      annotations: [],
+      schemaVersion: 1,
+    } as never;
+    expect(metricsOf([run])).toEqual(['ndcg@10']);
+    expect(
+      historyPoints([run], 'ndcg@10', null).map((p) => [p.value, p.condensed, p.upper]),
+    ).toEqual([[0.5, 0.6, 0.8]]);
+  });
 });
