@@ -53,7 +53,7 @@ export interface FusionSearch {
  * and the request that counts the total and the facets. That count request is the `sum` request
  * with size 0 and the same kNN depth as the sub-searches, so the total and the facets count
  * exactly the documents the fusion can rank (lexical matches ∪ each kNN's top k, after every
- * filter) — see docs/search.md "Hybrid fusion".
+ * filter) — see docs/serve.md "Hybrid fusion".
  */
 export interface FusionPlan {
   settings: FusionSettings & { method: 'linear' | 'rrf' };
@@ -109,14 +109,15 @@ export interface SearchPlan {
 
 export interface PlannedSearch {
   /**
-   * The search as one ES request. With `plan.fusion` it is not what ranks the page: send
-   * `searchBodies(plan)` and read them back with `assembleSearchResponse` (engine/search/fused-response.ts).
+   * The search as one ES request. With `plan.fusion` it is not what ranks the page: run it with
+   * `executePlannedSearch` (engine/search/fused-response.ts), or send `searchBodies(planned)` and
+   * fuse their answers with `fusedPage` as the eval runner does.
    */
   request: estypes.SearchRequest;
   plan: SearchPlan;
 }
 
-/** The ES requests a plan needs, in the order `assembleSearchResponse` reads their answers. */
+/** The ES requests a plan sends at once: the search, or the fusion's sub-searches then its count. */
 export function searchBodies(planned: PlannedSearch): estypes.SearchRequest[] {
   const { fusion } = planned.plan;
   if (fusion === null) return [planned.request];

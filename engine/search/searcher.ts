@@ -131,7 +131,7 @@ export async function prepareSearch(
 
 /**
  * The response in the seed's shape. `response` is an AssembledResponse (executePlannedSearch /
- * assembleSearchResponse) or, for a plan without fusion, the `_search` answer itself.
+ * assembleFusedResponse) or, for a plan without fusion, the `_search` answer itself.
  */
 export function formatSearchResponse(
   prepared: PreparedSearch,
