@@ -105,11 +105,15 @@ async function transformers(spec: ContenderSpec): Promise<Contender> {
     executionProvider: 'cpu',
     async encode(texts) {
       // Same model input as ours: bge-zh's uncased normalisation is not in its tokenizer.json.
-      const inputs = model.lowercase ? texts.map(bertUncased) : texts;
+      const prefixed = texts.map((t) => model.documentPrefix + t);
+      const inputs = model.lowercase ? prefixed.map(bertUncased) : prefixed;
       const vectors: Float32Array[] = [];
       for (let i = 0; i < inputs.length; i += batch) {
         const chunk = inputs.slice(i, i + batch);
-        const out = await extractor(chunk, { pooling: 'cls', normalize: true });
+        const out = await extractor(chunk, {
+          pooling: model.pooling,
+          normalize: model.normalize,
+        });
         const data = out.data as Float32Array;
         chunk.forEach((_, r) => vectors.push(data.slice(r * model.dims, (r + 1) * model.dims)));
       }
