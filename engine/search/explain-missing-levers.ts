@@ -241,3 +241,54 @@ export function operatorLevers(matches: readonly TermMatch[]): Lever[] {
   }
   return levers;
 }
+
+/**
+ * `linear` / `rrf`: a lexical field's boost moves the product within the lexical list, and the
+ * fusion is re-run on the moved list. `explained` holds the lexical breakdowns of the lexical list's
+ * documents down to the product (and the product); documents below it keep their scores (they
+ * could rise too: an estimate).
+ */
+export function fusedBoostLevers(
+  lists: readonly RankedList[],
+  settings: FusionSettings & { method: 'linear' | 'rrf' },
+  key: string,
+  k: number,
+  explained: ReadonlyMap<string, ScoreBreakdown>,
+  config: SearchConfig,
+  weights: WeightsLike,
+): Lever[] {
+  const at = lists.findIndex((list) => list.source === 'lexical');
+  const target = explained.get(key);
+  if (at < 0 || target === undefined) return [];
+  const lexical = lists[at]!;
+  const levers: Lever[] = [];
+  for (const [part, value] of partsOf(target)) {
+    if (!part.startsWith('lexical:') || value <= 0) continue;
+    for (const factor of FACTORS) {
+      const moved = lexical.hits
+        .map((hit) => {
+          const own = explained.get(hit.key);
+          const p = own === undefined ? 0 : (partsOf(own).get(part) ?? 0);
+          return { key: hit.key, score: hit.score + p * (factor - 1) };
+        })
+        .sort((a, b) => b.score - a.score);
+      const scaled = lists.map((list, j) => (j === at ? { ...list, hits: moved } : list));
+      const rank = fuseRankings(scaled, settings).findIndex((hit) => hit.key === key) + 1;
+      if (rank < 1 || rank > k) continue;
+      const lexicalRank = moved.findIndex((hit) => hit.key === key) + 1;
+      for (const boost of boostTargets(part, config, weights)) {
+        const suggested = round(boost.current * factor, 3);
+        levers.push({
+          kind: 'field_boost',
+          message: `raise ${boost.label} from ${boost.current} to ${suggested} (×${factor}): lexical rank ${lexicalRank}, and the ${settings.method} fusion then ranks it ${rank}`,
+          path: boost.path,
+          current: boost.current,
+          suggested,
+          exact: false,
+        });
+      }
+      break;
+    }
+  }
+  return levers;
+}

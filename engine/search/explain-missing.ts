@@ -36,6 +36,7 @@ import {
 } from './explain-missing-schema.ts';
 import {
   compareParts,
+  fusedBoostLevers,
   fusionWeightLevers,
   operatorLevers,
   sumBoostLevers,
@@ -59,6 +60,9 @@ import { describeFilter, diagnosisSummary, filterValues } from './explain-missin
 
 type Query = estypes.QueryDslQueryContainer;
 type Source = Record<string, unknown>;
+
+/** How far down the lexical list a fused config's boost levers explain (one request). */
+const MAX_EXPLAINED = 200;
 
 function titleOf(source: Source): string | null {
   for (const field of ['title_en', 'title_zh']) {
@@ -331,6 +335,23 @@ export async function explainMissing(
         levers.push(...sumBoostLevers(targetBreakdown, top, config, plan.weights));
       } else if (fusion !== null && deep.lists !== null) {
         levers.push(...fusionWeightLevers(deep.lists, fusion.settings, id, k));
+        const lexicalList = deep.lists.find((list) => list.source === 'lexical');
+        const lexicalAt = lexicalList?.hits.findIndex((hit) => hit.key === id) ?? -1;
+        if (lexicalList !== undefined && lexicalAt >= 0 && lexicalAt < MAX_EXPLAINED) {
+          const above = lexicalList.hits.slice(0, lexicalAt + 1).map((hit) => hit.key);
+          const lexicalExplains = await explainIds(client, index, prepared, above);
+          levers.push(
+            ...fusedBoostLevers(
+              deep.lists,
+              fusion.settings,
+              id,
+              k,
+              lexicalExplains,
+              config,
+              plan.weights,
+            ),
+          );
+        }
         if (!fusedByKey.has(id) && textMatched) {
           const lexicalRank = await rankIn(client, index, fusion.searches[0]!.request, id, depth);
           if (lexicalRank !== null)

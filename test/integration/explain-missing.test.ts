@@ -356,6 +356,12 @@ describeWith([missingEs], 'explain-missing on the demo catalog (real Elasticsear
     expect(d.status).toBe('beyond_k');
     // Six title matches share its vector and outrank it lexically: no list weight can lift it.
     expect(d.levers.filter((l) => l.kind === 'weight')).toEqual([]);
+    // Its brief boost moves it up the lexical list, and the fusion re-run on the moved list ranks it within k.
+    const boost = d.levers.find((l) => l.path === 'domains.default.fields.brief_en.boost');
+    expect(boost?.kind).toBe('field_boost');
+    expect(boost!.message).toMatch(/lexical rank \d+, and the rrf fusion then ranks it [123]$/);
+    const boosted = parseSearchConfig(applyOverrides(fused, { [boost!.path!]: boost!.suggested! }));
+    expect(await rankOf(boosted, 'zorblat', 'BRIEF', { size: 3 })).not.toBeNull();
 
     const knnOnly = await explainMissing(
       client,

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   compareParts,
   factorToPass,
+  fusedBoostLevers,
   fusionWeightLevers,
   weakFieldsMessage,
 } from '../../engine/search/explain-missing-levers.ts';
@@ -111,5 +112,60 @@ describe('fusionWeightLevers (rrf re-fused)', () => {
     expect(levers[0]!.message).toContain('ranks it 2');
     // The lexical list does not hold x: no lever on it.
     expect(fusionWeightLevers(lists, settings, 'c', 2).map((l) => l.path)).toEqual([]);
+  });
+});
+
+describe('fusedBoostLevers (a lexical boost moves the lexical list, then rrf is re-run)', () => {
+  it('the smallest grid factor whose moved lexical list ranks the product within k', () => {
+    const base = defaultSearchConfig();
+    const config = parseSearchConfig({
+      ...base,
+      domains: [
+        {
+          name: 'default',
+          fields: [
+            { field: 'title_en', boost: 3 },
+            { field: 'brief_en', boost: 0.5 },
+          ],
+          languageFieldMapping: { en: ['title_en', 'brief_en'] },
+        },
+      ],
+    });
+    const lists = [
+      {
+        source: 'lexical' as const,
+        weight: 1,
+        hits: [
+          { key: 'a', score: 10 },
+          { key: 'b', score: 9 },
+          { key: 'x', score: 5 },
+        ],
+      },
+    ];
+    const explained = new Map([
+      ['a', breakdown({ title_en: 10 })],
+      ['b', breakdown({ title_en: 9 })],
+      ['x', breakdown({ title_en: 3, brief_en: 2 })],
+    ]);
+    const settings = {
+      method: 'rrf' as const,
+      normalizer: 'minmax' as const,
+      combination: 'arithmetic' as const,
+      rankConstant: 60,
+      rankWindowSize: 100,
+    };
+    const weights = { bm25: 1, textEmbedding: 0, imageEmbedding: 0 };
+    // brief ×r: x = 5 + 2(r − 1). ×3 → 9, a tie with b that b keeps (rank 3); ×5 → 13 > 10: rank 1.
+    const levers = fusedBoostLevers(lists, settings, 'x', 2, explained, config, weights);
+    const brief = levers.find((l) => l.path === 'domains.default.fields.brief_en.boost');
+    expect(brief).toMatchObject({
+      kind: 'field_boost',
+      current: 0.5,
+      suggested: 2.5,
+      exact: false,
+    });
+    expect(brief!.message).toContain('lexical rank 1, and the rrf fusion then ranks it 1');
+    // title ×r: x = 5 + 3(r − 1), a = 10 + 10(r − 1): x never passes a or b (b: 9 + 9(r − 1)).
+    expect(levers.some((l) => l.path === 'domains.default.fields.title_en.boost')).toBe(false);
   });
 });
