@@ -311,7 +311,7 @@ export async function explainMissing(
         levers.push({
           kind: 'unsearched_field',
           message: `the terms ${other.matched.map((t) => `\`${t}\``).join(', ')} are in ${other.field}, which no domain searches: add it to a domain`,
-          path: 'domains[0].fields',
+          path: text.matches[0] === undefined ? null : `domains.${text.matches[0].domain}.fields`,
           current: null,
           suggested: other.field,
           exact: true,

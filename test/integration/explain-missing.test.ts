@@ -96,6 +96,11 @@ describeWith([missingEs], 'explain-missing on the demo catalog (real Elasticsear
       ),
       made('TWO', { title_en: 'zorblat turbo mini' }, base),
       made('STEM', { title_en: 'rechargeable battery pack' }, base),
+      made(
+        'DESC',
+        { title_en: 'walnut side table', description_en: 'works with every zorblat' },
+        base,
+      ),
     );
     const operations = docs.flatMap((doc) => [
       { index: { _index: index, _id: `A:${doc.spu_id}` } },
@@ -315,6 +320,28 @@ describeWith([missingEs], 'explain-missing on the demo catalog (real Elasticsear
     // Without the lever it stays out; with it, it is in.
     expect(await rankOf(strict, 'zorblat turbo max', 'TWO')).toBeNull();
     expect(await rankOf(relaxed, 'zorblat turbo max', 'TWO')).not.toBeNull();
+  });
+
+  it('terms only in a field no domain searches: which field, and the lever to add it', async () => {
+    const d = await explainMissing(
+      client,
+      index,
+      { tenantId: 'A', query: 'zorblat', spuId: 'DESC' },
+      lexical,
+      deps,
+    );
+    expect(d.status).toBe('not_matched');
+    expect(d.failures).toEqual([
+      expect.objectContaining({ clause: 'text', reason: 'no_field_matches' }),
+    ]);
+    expect(d.otherFields).toEqual([{ field: 'description_en', matched: ['zorblat'] }]);
+    expect(d.levers).toContainEqual(
+      expect.objectContaining({
+        kind: 'unsearched_field',
+        path: 'domains.default.fields',
+        suggested: 'description_en',
+      }),
+    );
   });
 
   it('stemming: query `batteries`, title `battery` on a standard-analysed index', async () => {
