@@ -2,7 +2,8 @@
  * Judgments: query sets with coverage (rated, and unrated hits in the top 10 under the working
  * config), their queries in a virtualised list, and rating the current query's hits 0–3 inline —
  * keyboard: j / k (or ↓ / ↑) move, 0–3 rate and move on, x clears. Import and export of CSV,
- * RRE and TREC judgments.
+ * RRE and TREC judgments. Below, "judge what matters" (JudgeQueue.tsx): the unjudged hits whose
+ * grade could move the metric most.
  */
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { Card } from '../components/Card.tsx';
@@ -13,6 +14,7 @@ import { formatCount, formatPriceRange } from '../format.ts';
 import { dataOf } from '../state/async.ts';
 import { currentQueryText, ratingsOf, RATING_DEPTH, RATING_VALUES } from '../state/judgments.ts';
 import { judgmentsStore, useJudgments } from '../state/stores.ts';
+import { JudgeQueue } from './JudgeQueue.tsx';
 import { JudgmentsImport } from './JudgmentsImport.tsx';
 
 const RATING_LABELS = ['irrelevant', 'related', 'relevant', 'perfect'];
@@ -326,6 +328,7 @@ export function JudgmentsScreen() {
           <RatingPane />
         </Card>
       </div>
+      <JudgeQueue />
     </div>
   );
 }

@@ -66,6 +66,26 @@ export function ratingsOf(
   return new Map((query?.ratings ?? []).map((r) => [r.docId, r.rating]));
 }
 
+/** The set's detail after `judgments.rate` answered for query `text` (from here or the queue). */
+export function withRating(
+  detail: QuerySetDetail,
+  text: string,
+  answer: OpOutput<'judgments.rate'>,
+): QuerySetDetail {
+  const queries = detail.querySet.queries.filter((q) => q.text !== text);
+  const at = detail.querySet.queries.findIndex((q) => q.text === text);
+  if (answer.query) {
+    const updated = {
+      ...(detail.querySet.queries[at] ?? {}),
+      text: answer.query.text,
+      ratings: answer.query.ratings,
+    };
+    if (at >= 0) queries.splice(at, 0, updated);
+    else queries.push(updated);
+  }
+  return { info: answer.info, querySet: { ...detail.querySet, queries } };
+}
+
 export function createJudgmentsStore(client: ApiClient): StoreApi<JudgmentsState> {
   const searches = latestOnly();
   const coverageCalls = latestOnly();
@@ -179,20 +199,9 @@ export function createJudgmentsStore(client: ApiClient): StoreApi<JudgmentsState
           const answer = await call;
           const detail = dataOf(get().detail);
           if (detail) {
-            const queries = detail.querySet.queries.filter((q) => q.text !== text);
-            const at = detail.querySet.queries.findIndex((q) => q.text === text);
-            if (answer.query) {
-              const updated = {
-                ...(detail.querySet.queries[at] ?? {}),
-                text: answer.query.text,
-                ratings: answer.query.ratings,
-              };
-              if (at >= 0) queries.splice(at, 0, updated);
-              else queries.push(updated);
-            }
-            const next = { info: answer.info, querySet: { ...detail.querySet, queries } };
+            const next = withRating(detail, text, answer);
             // A typed query that got its first rating is now part of the set: select it.
-            const newIndex = queries.findIndex((q) => q.text === text);
+            const newIndex = next.querySet.queries.findIndex((q) => q.text === text);
             set({
               detail: { state: 'ready', data: next },
               ...(get().newQuery && newIndex >= 0 ? { newQuery: '', queryIndex: newIndex } : {}),

@@ -10,7 +10,8 @@ import { createCompareStore, type CompareState } from './compare.ts';
 import { createCompareSetStore, type CompareSetState } from './compare-set.ts';
 import { createExportStore, type ExportState } from './export.ts';
 import { createConnectionsStore, type ConnectionsState } from './connections.ts';
-import { createJudgmentsStore, type JudgmentsState } from './judgments.ts';
+import { createJudgmentsStore, withRating, type JudgmentsState } from './judgments.ts';
+import { createJudgeQueueStore, type JudgeQueueState } from './judge-queue.ts';
 import { createAutoTuneStore, type AutoTuneState } from './autotune.ts';
 import { createExperimentsStore, type ExperimentsState } from './experiments.ts';
 import { createExplainMissingStore, type ExplainMissingState } from './explain-missing.ts';
@@ -51,6 +52,20 @@ export function useExport<T>(selector: (state: ExportState) => T): T {
 export const judgmentsStore = createJudgmentsStore(client);
 export function useJudgments<T>(selector: (state: JudgmentsState) => T): T {
   return useStore(judgmentsStore, selector);
+}
+// A rating from the "judge what matters" queue updates the open set and its coverage.
+export const judgeQueueStore = createJudgeQueueStore(client, (querySetId, query, answer) => {
+  const judgments = judgmentsStore.getState();
+  if (judgments.selectedId !== querySetId) return;
+  const detail = judgments.detail.state === 'ready' ? judgments.detail.data : null;
+  if (detail)
+    judgmentsStore.setState({
+      detail: { state: 'ready', data: withRating(detail, query, answer) },
+    });
+  void judgments.loadCoverage();
+});
+export function useJudgeQueue<T>(selector: (state: JudgeQueueState) => T): T {
+  return useStore(judgeQueueStore, selector);
 }
 // An accepted tuning result becomes the working config; the sliders start from it.
 export const autoTuneStore = createAutoTuneStore(client, (revisionId) =>
