@@ -17,16 +17,14 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Client, estypes } from '@elastic/elasticsearch';
 import { loadSearchConfig } from '../engine/config/search-config-io.ts';
-import type { AnalysisChoice } from '../engine/es/analysis.ts';
 import { createEsClient } from '../engine/es/client.ts';
-import { buildIndexBody, type IndexMeta } from '../engine/es/index-body.ts';
 import { readJudgmentsFile } from '../engine/eval/judgments-io.ts';
 import { runEvaluation } from '../engine/eval/runner.ts';
 import { createEvalDependencies } from '../engine/eval/runner-deps.ts';
 import { createQueryEmbedders } from '../engine/eval/runner-embedders.ts';
 import { pairedRandomizationTest } from '../engine/eval/stats-significance.ts';
 import { icecatDir, repoRoot } from '../engine/paths.ts';
-import { benchArgs, ensureIcecatIndex } from './eval-icecat-index.ts';
+import { benchArgs, ensureEnglishVariant, ensureIcecatIndex } from './eval-icecat-index.ts';
 
 const args = benchArgs(process.argv.slice(2));
 const hunspellEs = args.get('--hunspell-es');
@@ -73,76 +71,15 @@ if (hunspellEs) {
   });
 }
 
-async function productCount(es: Client, index: string): Promise<number> {
-  if (!(await es.indices.exists({ index }))) return -1;
-  await es.indices.refresh({ index });
-  return (await es.count({ index, query: { term: { tenant_id: 'icecat' } } })).count;
-}
-
-/** A copy of `source` whose English fields are analysed by the variant (reused when complete). */
-async function ensureVariant(source: string, variant: Variant): Promise<string> {
-  if (variant.analyzer === 'standard') return source;
-  const { es, analyzer } = variant;
-  const target = `${source}_${analyzer}`;
-  const want = await productCount(client, source);
-  if ((await productCount(es, target)) === want) return target;
-  const mapping = await client.indices.getMapping({ index: source });
-  const meta = Object.values(mapping)[0]!.mappings._meta as unknown as IndexMeta;
-  const analysis = {
-    ...meta.analysis,
-    available: meta.analysis.available ?? {},
-    en: { family: analyzer, indexAnalyzer: analyzer, searchAnalyzer: analyzer },
-  } satisfies AnalysisChoice;
-  const body = buildIndexBody({
-    analysis,
-    textDims: meta.text_dims,
-    imageDims: meta.image_dims,
-    textModel: meta.text_model,
-    imageModel: meta.image_model,
-  });
-  const settings = {
-    ...body.settings,
-    analysis: { ...body.settings.analysis, ...variant.settings },
-  };
-  await es.indices.delete({ index: target, ignore_unavailable: true });
-  await es.indices.create({ index: target, settings, mappings: body.mappings });
-  const started = Date.now();
-  // The embedded node has no reindex module (and the target may be another node): copy with a
-  // scroll and the bulk helper, keeping each document's _id (judgments and hits refer to it).
-  const ids = new WeakMap<object, string>();
-  async function* hits() {
-    for await (const page of client.helpers.scrollSearch<Record<string, unknown>>({
-      index: source,
-      size: 500,
-      query: { match_all: {} },
-    })) {
-      for (const hit of page.body.hits.hits) {
-        ids.set(hit._source!, hit._id!);
-        yield hit._source!;
-      }
-    }
-  }
-  let copied = 0;
-  const result = await es.helpers.bulk({
-    datasource: hits(),
-    onDocument: (doc) => {
-      copied++;
-      if (copied % 5000 === 0) console.error(`copy → ${target}: ${copied}/${want}`);
-      return { index: { _index: target, _id: ids.get(doc)! } };
-    },
-    flushBytes: 5_000_000,
-    concurrency: 2,
-    refreshOnCompletion: target,
-  });
-  if (result.failed > 0)
-    throw new Error(`${result.failed} documents failed to copy into ${target}`);
-  console.error(`${target}: copied in ${((Date.now() - started) / 1000).toFixed(0)} s`);
-  return target;
-}
-
 const indexes = new Map<string, string>();
 for (const variant of VARIANTS)
-  indexes.set(variant.analyzer, await ensureVariant(args.index, variant));
+  indexes.set(
+    variant.analyzer,
+    await ensureEnglishVariant(client, args.index, variant.analyzer, {
+      target: variant.es,
+      ...(variant.settings && { settings: variant.settings }),
+    }),
+  );
 
 const { querySet } = await readJudgmentsFile(path.join(icecatDir(), 'judgments.csv'), {
   name: 'icecat',

@@ -6,7 +6,7 @@
  *   npx tsx bench/eval-icecat-index.ts [--es URL] [--index rwb_bench_eval_icecat] [--database rwb_bench_eval]
  */
 import { fileURLToPath } from 'node:url';
-import type { Client } from '@elastic/elasticsearch';
+import type { Client, estypes } from '@elastic/elasticsearch';
 import type { AnalysisChoice } from '../engine/es/analysis.ts';
 import { buildIndexBody, type IndexMeta } from '../engine/es/index-body.ts';
 import {
@@ -69,16 +69,24 @@ async function icecatProducts(es: Client, index: string): Promise<number> {
   return (await es.count({ index, query: { term: { tenant_id: ICECAT_TENANT } } })).count;
 }
 
-/** A copy of `source` whose English fields are analysed by `analyzer` (reused when complete). */
+/**
+ * A copy of `source` whose English fields are analysed by `analyzer` (reused when complete): a
+ * name the node knows (`rwb_english`), or a custom analyzer that `options.settings` defines. The
+ * copy may live on another node (`options.target`). The embedded node has no reindex module, so
+ * the documents travel by scroll + bulk with their `_id`s (judgments and hits refer to them); the
+ * title vectors are in `_source`, so nothing is re-embedded.
+ */
 export async function ensureEnglishVariant(
   es: Client,
   source: string,
   analyzer: string,
+  options: { target?: Client; settings?: estypes.IndicesIndexSettingsAnalysis } = {},
 ): Promise<string> {
   if (analyzer === 'standard') return source;
+  const out = options.target ?? es;
   const target = `${source}_${analyzer}`;
   const want = await icecatProducts(es, source);
-  if ((await icecatProducts(es, target)) === want) return target;
+  if ((await icecatProducts(out, target)) === want) return target;
   const mapping = await es.indices.getMapping({ index: source });
   const meta = Object.values(mapping)[0]!.mappings._meta as unknown as IndexMeta;
   const analysis = {
@@ -93,11 +101,13 @@ export async function ensureEnglishVariant(
     textModel: meta.text_model,
     imageModel: meta.image_model,
   });
-  await es.indices.delete({ index: target, ignore_unavailable: true });
-  await es.indices.create({ index: target, settings: body.settings, mappings: body.mappings });
+  const settings = {
+    ...body.settings,
+    analysis: { ...body.settings.analysis, ...options.settings },
+  };
+  await out.indices.delete({ index: target, ignore_unavailable: true });
+  await out.indices.create({ index: target, settings, mappings: body.mappings });
   const started = Date.now();
-  // The embedded node has no reindex module: copy with a scroll and the bulk helper instead,
-  // keeping each document's _id (the judgments and the engine's hits refer to it).
   const ids = new WeakMap<object, string>();
   async function* hits() {
     for await (const page of es.helpers.scrollSearch<Record<string, unknown>>({
@@ -112,7 +122,7 @@ export async function ensureEnglishVariant(
     }
   }
   let copied = 0;
-  const result = await es.helpers.bulk({
+  const result = await out.helpers.bulk({
     datasource: hits(),
     onDocument: (doc) => {
       copied++;
