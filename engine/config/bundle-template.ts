@@ -149,7 +149,7 @@ export function buildSearchTemplate(
   if (withVector) {
     params.query_vector = {
       required: true,
-      description: `Query vector of query_string from ${config.query.textEmbedding.model} (with its query instruction)`,
+      description: `Query vector of query_string from ${config.query.textEmbedding.model} (with the model's query prefix, if it has one)`,
     };
   }
   const exampleParams: Record<string, unknown> = {
