@@ -24,7 +24,7 @@ function DiagnosisView({ label, d, testId }: { label: string; d: Diagnosis; test
       <h3>
         {label}: <span data-testid={`${testId}-verdict`}>{verdictOf(d)}</span>{' '}
         <span className="muted">
-          ({d.matched} match · fusion {d.fusion})
+          ({d.matched} {d.matched === 1 ? 'match' : 'matches'} · fusion {d.fusion})
         </span>
       </h3>
       {d.title ? <p className="muted">{d.title}</p> : null}

@@ -22,6 +22,7 @@ import { deleteFixtureIndex } from './fixtures.ts';
 import {
   importQuerySet,
   ingestDemoCatalog,
+  QUERIES,
   QUERY_SET,
   TENANT,
   WORKBENCH_INDEX,
@@ -184,6 +185,62 @@ describeWith(missing, 'the workbench in Chromium (browser mode, demo catalog)', 
       .poll(() => page.getByTestId('compare-set-rows').getAttribute('data-count'))
       .not.toBe('0');
     await shoot('04-compare');
+  });
+
+  it('says why a product is missing, in Search and in Compare', async () => {
+    // A judged product of the first query (its 3rd hit under the saved revision), and a product of
+    // another query that the first one does not match.
+    const { revisions } = await invoke('config.list', {}, ctx);
+    const saved = revisions.find((r) => r.note === 'default boosts')!;
+    const hits = async (query: string) =>
+      (
+        await invoke(
+          'search.run',
+          { tenantId: TENANT, query, size: 10, facets: [], config: { revisionId: saved.id } },
+          ctx,
+        )
+      ).results.map((r) => r.spu_id);
+    const [query, other] = [QUERIES[0]!, QUERIES[5]!];
+    const queryHits = await hits(query);
+    const judged = queryHits[2]!;
+    const stranger = (await hits(other)).find((id) => !queryHits.includes(id))!;
+    expect(stranger).toBeDefined();
+
+    await open('search');
+    await page.getByTestId('query-input').fill(query);
+    await page.getByTestId('query-input').press('Enter');
+    await page.getByTestId('missing-search').waitFor();
+    await expect
+      .poll(() => page.getByTestId('missing-search-judged').locator('option').count())
+      .toBeGreaterThan(1);
+    await page.getByTestId('missing-search-judged').selectOption(judged);
+    await expect
+      .poll(() => page.getByTestId('missing-search-0-verdict').textContent())
+      .toMatch(/^rank \d+/);
+    expect(await page.getByTestId('missing-search-spu').inputValue()).toBe(judged);
+    expect(await page.getByTestId('missing-search-0-why').locator('li').count()).toBeGreaterThan(0);
+
+    await open('compare');
+    await page.getByTestId('compare-query').fill(query);
+    await page.getByTestId('compare-run').click();
+    await expect.poll(() => page.getByTestId('compare-column').count()).toBe(2);
+    await page.getByTestId('missing-compare-spu').fill(judged);
+    await page.getByTestId('missing-compare-run').click();
+    // One diagnosis per column; under the saved revision it ranks 3rd.
+    await expect
+      .poll(() => page.getByTestId('missing-compare-0-verdict').textContent())
+      .toBe('rank 3 — in the top 10');
+    await page.getByTestId('missing-compare-1-verdict').waitFor();
+    await page.getByTestId('missing-compare-spu').fill(stranger);
+    await page.getByTestId('missing-compare-run').click();
+    await expect
+      .poll(() => page.getByTestId('missing-compare-0-verdict').textContent())
+      .toBe('not matched');
+    expect(await page.getByTestId('missing-compare-0-why').textContent()).toContain(
+      'lexical not matched',
+    );
+    await page.getByTestId('missing-compare-0-levers').waitFor();
+    await shoot('04b-explain-missing');
   });
 
   it('moves a slider and the query-set metric and live results repaint', async () => {
