@@ -181,6 +181,14 @@ describeWith(missing, 'the workbench in Chromium (browser mode, demo catalog)', 
     await page.getByTestId('compare-set-run').click();
     await page.getByTestId('compare-set-summary').waitFor({ timeout: 120_000 });
     expect(await page.getByTestId('compare-set-wins').textContent()).toMatch(/^\d+ \/ \d+ \/ \d+$/);
+    // Beside the means: condensed mean, bounds, judged share, and whether the winner is robust.
+    expect(await page.getByTestId('compare-set-bounds').first().textContent()).toMatch(
+      /^\d\.\d{3} – \d\.\d{3}$/,
+    );
+    expect(await page.getByTestId('compare-set-coverage').first().textContent()).toMatch(/^\d+%/);
+    expect(await page.getByTestId('compare-set-robustness').first().textContent()).toMatch(
+      /beats .* on ndcg@10 .*→ (robust|not robust)/,
+    );
     await expect
       .poll(() => page.getByTestId('compare-set-rows').getAttribute('data-count'))
       .not.toBe('0');
@@ -288,6 +296,32 @@ describeWith(missing, 'the workbench in Chromium (browser mode, demo catalog)', 
     expect(await page.getByTestId('coverage-rated').textContent()).toBe(ratedBefore);
     await page.getByTestId('coverage-unrated').waitFor();
     await shoot('06-judgments');
+  });
+
+  it('rates from the "judge what matters" queue with the keyboard', async () => {
+    // Still on Judgments, the cursor on the third hit: clear its rating, so the working config's
+    // top 10 holds an unjudged product, then find it in the queue and rate it there.
+    const pane = page.getByTestId('rating-pane');
+    await pane.focus();
+    const third = page.getByTestId('rating-row').nth(2);
+    const cleared = await third.getAttribute('data-spu-id');
+    await page.keyboard.press('x');
+    await expect
+      .poll(async () => (await third.locator('[aria-checked=true]').count()) === 0)
+      .toBe(true);
+    await page.getByTestId('judge-queue-load').click();
+    await page.getByTestId('judge-queue').waitFor({ timeout: 60_000 });
+    const rows = page.getByTestId('judge-queue-row');
+    const ids = await rows.evaluateAll((els) => els.map((el) => el.getAttribute('data-doc-id')));
+    const at = ids.indexOf(cleared);
+    expect(at).toBeGreaterThanOrEqual(0);
+    await page.getByTestId('judge-queue').focus();
+    for (let i = 0; i < at; i += 1) await page.keyboard.press('j');
+    await page.keyboard.press('2');
+    await expect.poll(() => rows.count()).toBe(ids.length - 1);
+    // The rating pane shows the rating given from the queue.
+    await expect.poll(() => third.getByTestId('rate-2').getAttribute('aria-checked')).toBe('true');
+    await shoot('06b-judge-queue');
   });
 
   it('runs a short auto-tune with a live trial chart and accepts the result', async () => {
