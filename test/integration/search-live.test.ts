@@ -179,7 +179,7 @@ describeWith([missingEs], 'engine/search on a real Elasticsearch', () => {
       if (formatted.results.length > 0) nonEmpty++;
     }
     expect(nonEmpty).toBeGreaterThan(150);
-  });
+  }, 360_000); // 2,000 sequential searches: minutes on a loaded 2-core machine
 
   it('answers a domain query with exactly the documents whose field matches', async () => {
     const vendor = docsA.find((doc) => (doc.vendor_en ?? '').split(' ').length === 1)!.vendor_en!;
