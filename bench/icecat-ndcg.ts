@@ -395,9 +395,14 @@ for (const model of MODELS) {
       model,
     ),
   }));
+  const mapping = await client.indices.getMapping({ index });
+  const meta = Object.values(mapping)[0]!.mappings._meta as {
+    analysis?: { en?: { family?: string } };
+  };
+  const group = `embedding model (${meta.analysis?.en?.family ?? 'unknown'} analysis)`;
   const values = await scoreConfigs(index, [{ id: `${model}-knn`, config: knnOnly }, ...grid]);
   rows.push({
-    group: 'embedding model (standard analysis)',
+    group,
     lever: `${model}: kNN only`,
     values: values[0]!,
     cv: false,
@@ -405,7 +410,7 @@ for (const model of MODELS) {
   });
   const cv = crossValidate(grid.map((point, i) => ({ ...point, values: values[i + 1]! })));
   rows.push({
-    group: 'embedding model (standard analysis)',
+    group,
     lever: `${model}: combined_fields+proximity + kNN, linear minmax`,
     values: cv.values,
     cv: true,
