@@ -94,6 +94,16 @@ function Coverage() {
         <dt>ndcg@{RATING_DEPTH} (working config)</dt>
         <dd>{data?.mean === null || data === null ? '—' : data.mean.toFixed(4)}</dd>
       </div>
+      <div>
+        <dt title="unjudged hits removed before scoring · unjudged at grade 0 … at the top grade">
+          condensed · bounds
+        </dt>
+        <dd data-testid="coverage-bounds">
+          {data && data.mean !== null
+            ? `${data.condensed?.toFixed(4) ?? '—'} · ${data.mean.toFixed(4)}–${data.upper?.toFixed(4) ?? '—'}`
+            : '—'}
+        </dd>
+      </div>
     </dl>
   );
 }
