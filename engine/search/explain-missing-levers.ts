@@ -145,6 +145,7 @@ export function sumBoostLevers(
         current: boost.current,
         suggested,
         exact: false,
+        verified: null,
         factor,
       });
     }
@@ -204,6 +205,7 @@ export function fusionWeightLevers(
           current: list.weight,
           suggested,
           exact: true,
+          verified: null,
         });
         return;
       }
@@ -228,6 +230,7 @@ export function operatorLevers(matches: readonly TermMatch[]): Lever[] {
             current: 'and',
             suggested: 'or',
             exact: true,
+            verified: null,
           }
         : {
             kind: 'operator',
@@ -236,6 +239,7 @@ export function operatorLevers(matches: readonly TermMatch[]): Lever[] {
             current: m.minimumShouldMatch,
             suggested: percent,
             exact: true,
+            verified: null,
           },
     );
   }
@@ -285,6 +289,7 @@ export function fusedBoostLevers(
           current: boost.current,
           suggested,
           exact: false,
+          verified: null,
         });
       }
       break;

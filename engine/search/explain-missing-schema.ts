@@ -142,6 +142,11 @@ export const LeverSchema = z.object({
   suggested: z.union([z.number(), z.string()]).nullable(),
   /** true: recomputed exactly (a fusion re-run, a filter test); false: estimated from the explain of the top k. */
   exact: z.boolean(),
+  /**
+   * The config with this lever applied, searched again: the product's rank then (null: still not
+   * within the depth). null when the lever was not re-searched (a filter, the analysis, a field to add).
+   */
+  verified: z.object({ rank: z.number().int().nullable() }).nullable(),
 });
 export type Lever = z.infer<typeof LeverSchema>;
 

@@ -15,7 +15,9 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
 import { docId } from '../catalog/types.ts';
 import type { SearchConfig } from '../config/search-config-schema.ts';
+import { parseSearchConfig } from '../config/search-config-parse.ts';
 import { esErrorToRwb } from '../es/client.ts';
+import { setAtPath } from '../eval/tuner/config-path.ts';
 import { RwbError } from '../errors.ts';
 import {
   cosine,
@@ -60,6 +62,11 @@ import { describeFilter, diagnosisSummary, filterValues } from './explain-missin
 
 type Query = estypes.QueryDslQueryContainer;
 type Source = Record<string, unknown>;
+
+/** Config levers re-searched to verify them (one deep search each), and which paths can be. */
+const MAX_VERIFIED = 4;
+const VERIFIABLE =
+  /^(?:domains\.[^.]+\.(?:fields\..+\.boost|boost|operator|minimumShouldMatch)|ranking\.|query\.knn\.k$)/;
 
 /** How far down the lexical list a fused config's boost levers explain (one request). */
 const MAX_EXPLAINED = 200;
@@ -122,25 +129,22 @@ export async function explainMissing(
       );
     const source = got._source;
     // The page the product should be on: k results, as the metric's search sends them.
-    const pageConfig: SearchConfig = {
-      ...config,
-      result: { ...config.result, maxSize: Math.max(config.result.maxSize, k) },
+    const pageInput = {
+      tenantId,
+      query: request.query,
+      size: k,
+      from: 0,
+      facets: [],
+      highlight: false,
+      explain: false,
+      ...(request.filters === undefined ? {} : { filters: request.filters }),
+      ...(request.language === undefined ? {} : { language: request.language }),
     };
-    const prepared = await prepareSearch(
-      {
-        tenantId,
-        query: request.query,
-        size: k,
-        from: 0,
-        facets: [],
-        highlight: false,
-        explain: false,
-        ...(request.filters === undefined ? {} : { filters: request.filters }),
-        ...(request.language === undefined ? {} : { language: request.language }),
-      },
-      pageConfig,
-      deps,
-    );
+    const pageOf = (base: SearchConfig): SearchConfig => ({
+      ...base,
+      result: { ...base.result, maxSize: Math.max(base.result.maxSize, k) },
+    });
+    const prepared = await prepareSearch(pageInput, pageOf(config), deps);
     const { plan, parsed } = prepared;
     const fusion = plan.fusion;
     const warnings = [...parsed.warnings, ...plan.warnings];
@@ -274,6 +278,7 @@ export async function explainMissing(
           current: failure.wants,
           suggested: null,
           exact: true,
+          verified: null,
         });
     }
     const englishAnalysis = await englishFamily(client, index);
@@ -299,6 +304,7 @@ export async function explainMissing(
             current: englishAnalysis,
             suggested: stemmer,
             exact: true,
+            verified: null,
           });
       }
     }
@@ -315,6 +321,7 @@ export async function explainMissing(
           current: null,
           suggested: other.field,
           exact: true,
+          verified: null,
         });
       levers.push(...operatorLevers(text.matches));
     }
@@ -326,6 +333,7 @@ export async function explainMissing(
         current: knn.k,
         suggested: knn.rank,
         exact: true,
+        verified: null,
       });
     if (status === 'beyond_k' || status === 'beyond_depth') {
       if (fusion === null && targetBreakdown !== null) {
@@ -362,9 +370,34 @@ export async function explainMissing(
               current: fusion.window,
               suggested: lexicalRank,
               exact: true,
+              verified: null,
             });
         }
       }
+    }
+    // Re-search with each config lever applied (the first few): its rank then, not an estimate.
+    const verifiable = levers
+      .filter(
+        (lever) => lever.path !== null && lever.suggested !== null && VERIFIABLE.test(lever.path),
+      )
+      .slice(0, MAX_VERIFIED);
+    for (const lever of verifiable) {
+      let changed: SearchConfig;
+      try {
+        changed = parseSearchConfig(setAtPath(config, lever.path!, lever.suggested));
+      } catch (err) {
+        if (err instanceof RwbError && err.code === 'INVALID_CONFIG') continue;
+        throw err;
+      }
+      const again = await rankDeep(
+        client,
+        index,
+        await prepareSearch(pageInput, pageOf(changed), deps),
+        depth,
+        url,
+      );
+      const at = again.ranking.findIndex((hit) => hit.key === id);
+      lever.verified = { rank: at < 0 ? null : at + 1 };
     }
     if (levers.length === 0 && status !== 'in_top_k')
       levers.push({
@@ -374,6 +407,7 @@ export async function explainMissing(
         current: null,
         suggested: null,
         exact: false,
+        verified: null,
       });
 
     const result: ExplainMissing = {

@@ -62,6 +62,15 @@ function DiagnosisView({ label, d, testId }: { label: string; d: Diagnosis; test
             {lever.message}
             {lever.exact || lever.kind === 'none' ? '' : ' (estimate from the explain)'}
             {lever.path ? <code className="lever-path"> {lever.path}</code> : null}
+            {lever.verified ? (
+              <strong className="lever-verified">
+                {' '}
+                → re-searched:{' '}
+                {lever.verified.rank === null
+                  ? `not within ${d.depth}`
+                  : `rank ${lever.verified.rank}`}
+              </strong>
+            ) : null}
           </li>
         ))}
       </ul>

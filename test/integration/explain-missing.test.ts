@@ -181,6 +181,8 @@ describeWith([missingEs], 'explain-missing on the demo catalog (real Elasticsear
     const lever = d.levers.find((l) => l.path === 'domains.default.fields.brief_en.boost');
     expect(lever?.kind).toBe('field_boost');
     expect(lever!.current).toBe(0.5);
+    // Re-searched with the boost applied: within the top 3, as the search below confirms.
+    expect(lever!.verified!.rank).toBeLessThanOrEqual(3);
     const tuned = parseSearchConfig(
       applyOverrides(lexical, { 'domains.default.fields.brief_en.boost': lever!.suggested! }),
     );
@@ -281,6 +283,7 @@ describeWith([missingEs], 'explain-missing on the demo catalog (real Elasticsear
     expect(far.failures).toContainEqual({ clause: 'knn', knnRank: expected, k: 10 });
     const lever = far.levers.find((l) => l.kind === 'knn_k')!;
     expect(lever.suggested).toBe(expected);
+    expect(lever.verified!.rank).not.toBeNull();
     const wider = parseSearchConfig(applyOverrides(hybrid, { 'query.knn.k': expected }));
     const response = await search(
       client,
@@ -313,6 +316,8 @@ describeWith([missingEs], 'explain-missing on the demo catalog (real Elasticsear
       suggested: 'or',
     });
     expect(lever.message).toContain('minimum_should_match 66%');
+    // Re-searched with operator or: matched.
+    expect(lever.verified!.rank).not.toBeNull();
     const relaxed = parseSearchConfig({
       ...strict,
       domains: [{ ...strict.domains[0]!, operator: 'or', minimumShouldMatch: '66%' }],
@@ -407,6 +412,7 @@ describeWith([missingEs], 'explain-missing on the demo catalog (real Elasticsear
     expect(knnOnly.sources[1]!.targetContribution).toBeCloseTo(0.2 / 61, 9);
     const lever = knnOnly.levers.find((l) => l.kind === 'weight' && l.exact)!;
     expect(lever.path).toBe('ranking.expression.text_embedding_relevance');
+    expect(lever.verified!.rank).toBeLessThanOrEqual(3);
     const tuned = parseSearchConfig(applyOverrides(fused, { [lever.path!]: lever.suggested! }));
     // A fused ranking depends on the page (each list is max(rankWindowSize, from + size) deep):
     // the lever is for a page of k = 3, as a metric@3 would search.

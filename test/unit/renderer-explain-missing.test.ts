@@ -37,6 +37,7 @@ const diagnosis = (label: string) =>
         current: null,
         suggested: null,
         exact: false,
+        verified: null,
       },
     ],
     summary: ['not matched'],

@@ -76,10 +76,14 @@ export function renderDiagnosis(d: Diagnosis, header: string): string {
     }
   }
   lines.push('', 'Levers:');
-  for (const lever of d.levers)
-    lines.push(
-      `  - ${lever.message}${lever.exact || lever.kind === 'none' ? '' : ' (estimate from the explain)'}`,
-    );
+  for (const lever of d.levers) {
+    const estimate = lever.exact || lever.kind === 'none' ? '' : ' (estimate from the explain)';
+    const verified =
+      lever.verified === null
+        ? ''
+        : ` → re-searched: ${lever.verified.rank === null ? `not within ${d.depth}` : `rank ${lever.verified.rank}`}`;
+    lines.push(`  - ${lever.message}${estimate}${verified}`);
+  }
   for (const warning of d.warnings) lines.push(`warning: ${warning}`);
   return `${lines.join('\n')}\n`;
 }
