@@ -56,8 +56,20 @@ const CONTROL_STRINGS = [
   '\uffff\ufffe',
   '\t \n',
 ];
-const OVERSIZE_STRINGS = ['x'.repeat(100_000), '耳机'.repeat(342), '耳'.repeat(1_001), 'a '.repeat(5_000)];
-const STRANGE_DATES = ['2024-02-30', '2023-02-29', '2024-13-01', '2024-01-01T25:00:00Z', '0000-00-00', '+275760-09-13'];
+const OVERSIZE_STRINGS = [
+  'x'.repeat(100_000),
+  '耳机'.repeat(342),
+  '耳'.repeat(1_001),
+  'a '.repeat(5_000),
+];
+const STRANGE_DATES = [
+  '2024-02-30',
+  '2023-02-29',
+  '2024-13-01',
+  '2024-01-01T25:00:00Z',
+  '0000-00-00',
+  '+275760-09-13',
+];
 
 /** Raw JSON texts, so that numbers JSON.stringify cannot write (1e999 → Infinity) and `__proto__` keys get through. */
 const RAW_VALUES: string[] = [
@@ -80,7 +92,9 @@ const RAW_VALUES: string[] = [
   '{"constructor":{"prototype":{"polluted":"yes"}}}',
   '[' + '['.repeat(2_000) + ']'.repeat(2_000) + ']',
   JSON.stringify(Array.from({ length: 5_000 }, (_, i) => `v${i}`)),
-  ...[...BUILTIN_NAMES, ...CONTROL_STRINGS, ...OVERSIZE_STRINGS, ...STRANGE_DATES].map((s) => JSON.stringify(s)),
+  ...[...BUILTIN_NAMES, ...CONTROL_STRINGS, ...OVERSIZE_STRINGS, ...STRANGE_DATES].map((s) =>
+    JSON.stringify(s),
+  ),
 ];
 
 /** A JSON object text with `key: <raw value>` added to `base` (the key itself may be hostile). */
@@ -93,8 +107,14 @@ function withKey(base: Record<string, unknown>, key: string, rawValue: string): 
 function inputKeys(schema: ZodTypeAny): string[] {
   let current: ZodTypeAny = schema;
   for (let depth = 0; depth < 10; depth++) {
-    const def = current._def as { typeName?: string; innerType?: ZodTypeAny; schema?: ZodTypeAny; in?: ZodTypeAny };
-    if (def.typeName === 'ZodObject') return Object.keys((current as unknown as { shape: object }).shape);
+    const def = current._def as {
+      typeName?: string;
+      innerType?: ZodTypeAny;
+      schema?: ZodTypeAny;
+      in?: ZodTypeAny;
+    };
+    if (def.typeName === 'ZodObject')
+      return Object.keys((current as unknown as { shape: object }).shape);
     const inner = def.innerType ?? def.schema ?? def.in;
     if (!inner) return [];
     current = inner;
@@ -109,7 +129,8 @@ interface Tally {
 const newTally = (): Tally => ({ answers: new Map(), fiveHundreds: [] });
 function record(tally: Tally, status: number, what: string, body: string): void {
   tally.answers.set(status, (tally.answers.get(status) ?? 0) + 1);
-  if (status >= 500 && tally.fiveHundreds.length < 20) tally.fiveHundreds.push(`${status} ${what}: ${body.slice(0, 300)}`);
+  if (status >= 500 && tally.fiveHundreds.length < 20)
+    tally.fiveHundreds.push(`${status} ${what}: ${body.slice(0, 300)}`);
 }
 function count(tally: Tally, predicate: (status: number) => boolean): number {
   let total = 0;
@@ -118,11 +139,18 @@ function count(tally: Tally, predicate: (status: number) => boolean): number {
 }
 
 /** Runs the jobs a few at a time (the servers are real; the machine is small). */
-async function inBatches<T>(items: T[], size: number, run: (item: T) => Promise<void>): Promise<void> {
+async function inBatches<T>(
+  items: T[],
+  size: number,
+  run: (item: T) => Promise<void>,
+): Promise<void> {
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(run));
 }
 
-function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [path.join(repoRoot(), 'bin', 'rwb.mjs'), ...args], {
       env: { ...process.env, ...env, NO_COLOR: '1' },
@@ -140,25 +168,43 @@ describeWith(missing, 'hostile input never becomes a 5xx', () => {
   let ctx: ApiContext;
   let browser: RunningHttpServer;
   let bundleFile: string;
+  let previousHome: string | undefined;
 
   beforeAll(async () => {
     tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'rwb-hostile-'));
     // The browser-mode operations keep their state (working config, stores, secrets, local
     // nodes) under RWB_HOME: a throwaway one, so that nothing a sweep stores or stops is real.
+    previousHome = process.env.RWB_HOME;
     process.env.RWB_HOME = tmp;
     const catalog = path.join(tmp, 'catalog.ndjson');
     const products = [...generateDemoCatalog({ tenants: ['1', '2'], spusPerTenant: 30, seed: 11 })];
     await fs.writeFile(catalog, products.map((product) => JSON.stringify(product)).join('\n'));
     const report = await runIngest(
-      { source: { kind: 'file', path: catalog }, es: { url: esUrl() }, index: INDEX, recreate: true, embedding: { model: null } },
-      { checkpoints: new CheckpointStore(path.join(tmp, 'checkpoints')), failuresDir: path.join(tmp, 'failures') },
+      {
+        source: { kind: 'file', path: catalog },
+        es: { url: esUrl() },
+        index: INDEX,
+        recreate: true,
+        embedding: { model: null },
+      },
+      {
+        checkpoints: new CheckpointStore(path.join(tmp, 'checkpoints')),
+        failuresDir: path.join(tmp, 'failures'),
+      },
     );
     expect(report.indexed).toBe(products.length);
     const client = createEsClient({ url: esUrl() });
     bundleFile = path.join(tmp, 'bundle.json');
-    await writeBundle(bundleFile, await exportBundle({ config: defaultSearchConfig(), index: INDEX, client, url: esUrl() }));
+    await writeBundle(
+      bundleFile,
+      await exportBundle({ config: defaultSearchConfig(), index: INDEX, client, url: esUrl() }),
+    );
     await client.close();
-    ctx = createApiContext({ mode: 'browser', es: { url: esUrl(), insecure: false, requestTimeoutMs: 30_000 }, defaultIndex: INDEX });
+    ctx = createApiContext({
+      mode: 'browser',
+      es: { url: esUrl(), insecure: false, requestTimeoutMs: 30_000 },
+      defaultIndex: INDEX,
+    });
     browser = await startHttpServer({ ctx, rendererDir: null, port: 0 });
   }, 180_000);
 
@@ -170,6 +216,9 @@ describeWith(missing, 'hostile input never becomes a 5xx', () => {
     await client.indices.delete({ index: INDEX, ignore_unavailable: true }).catch(() => undefined);
     await client.close();
     if (tmp) await fs.rm(tmp, { recursive: true, force: true });
+    // Files share one process (singleFork): the home goes back for the files after this one.
+    if (previousHome === undefined) delete process.env.RWB_HOME;
+    else process.env.RWB_HOME = previousHome;
   });
 
   it('/api/<operation>: every top-level input key of every operation', async () => {
@@ -200,7 +249,8 @@ describeWith(missing, 'hostile input never becomes a 5xx', () => {
         { filters: { price: { gte: name } } },
         { filters: { create_time: { gte: STRANGE_DATES[0] } } },
       ];
-      for (const position of positions) calls.push(['search.run', JSON.stringify({ tenantId: '1', ...position })]);
+      for (const position of positions)
+        calls.push(['search.run', JSON.stringify({ tenantId: '1', ...position })]);
       calls.push(['search.run', withKey({ tenantId: '1' }, 'filters', withKey({}, name, '"x"'))]);
     }
     const call = async ([name, body]: [string, string]) => {
@@ -218,7 +268,19 @@ describeWith(missing, 'hostile input never becomes a 5xx', () => {
       const op = operations[name] as { input: ZodTypeAny };
       for (const key of [...inputKeys(op.input), '__proto__']) {
         for (const raw of RAW_VALUES) {
-          await call([name, withKey(name === 'ingest.start' ? { index: 'rwb_it_hostile_never', source: { kind: 'file', path: path.join(tmp, 'none.ndjson') } } : {}, key, raw)]);
+          await call([
+            name,
+            withKey(
+              name === 'ingest.start'
+                ? {
+                    index: 'rwb_it_hostile_never',
+                    source: { kind: 'file', path: path.join(tmp, 'none.ndjson') },
+                  }
+                : {},
+              key,
+              raw,
+            ),
+          ]);
           await ctx.setEsConnection(original);
         }
       }
@@ -241,10 +303,18 @@ describeWith(missing, 'hostile input never becomes a 5xx', () => {
   it('the CLI: bad input exits 2 (or 0/4), never 1, and never reports an internal error', async () => {
     const env = { RWB_HOME: tmp, RWB_ES_URL: esUrl(), RWB_INDEX: INDEX };
     const judgments = path.join(tmp, 'hostile-judgments.csv');
-    await fs.writeFile(judgments, `query,doc_id,rating\n__proto__,1001,3\nconstructor,toString,2\n\u001b]0;pwned\u0007,1001,9\nphone,1001,-1e999\n`);
+    await fs.writeFile(
+      judgments,
+      `query,doc_id,rating\n__proto__,1001,3\nconstructor,toString,2\n\u001b]0;pwned\u0007,1001,9\nphone,1001,-1e999\n`,
+    );
     const yamlBomb = path.join(tmp, 'bomb.yaml');
     const laughs = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-    for (let level = 1; level < 9; level++) laughs.push(`${String.fromCharCode(97 + level)}: &${String.fromCharCode(97 + level)} [${Array(9).fill(`*${String.fromCharCode(96 + level)}`).join(',')}]`);
+    for (let level = 1; level < 9; level++)
+      laughs.push(
+        `${String.fromCharCode(97 + level)}: &${String.fromCharCode(97 + level)} [${Array(9)
+          .fill(`*${String.fromCharCode(96 + level)}`)
+          .join(',')}]`,
+      );
     await fs.writeFile(yamlBomb, laughs.join('\n') + '\n');
     const selfAlias = path.join(tmp, 'self.yaml');
     await fs.writeFile(selfAlias, 'a: &a [*a]\n');
@@ -271,7 +341,9 @@ describeWith(missing, 'hostile input never becomes a 5xx', () => {
       // eslint-disable-next-line no-control-regex -- the point is to find raw escape bytes
       const rawEscape = /[\u0007\u001b]/.test(output);
       if (code === 1 || code === null || /INTERNAL|at .*\.ts:\d+/.test(output) || rawEscape) {
-        outcomes.push(`${args.join(' ').slice(0, 80)} → exit ${code}${rawEscape ? ' (raw escape bytes in output)' : ''}: ${output.slice(-300)}`);
+        outcomes.push(
+          `${args.join(' ').slice(0, 80)} → exit ${code}${rawEscape ? ' (raw escape bytes in output)' : ''}: ${output.slice(-300)}`,
+        );
       }
       expect([0, 2, 4]).toContain(code);
     }

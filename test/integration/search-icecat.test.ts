@@ -200,16 +200,20 @@ describeWith(missing, 'query engine on Icecat (19,406 products, bge-small-en, re
     );
   });
 
-  it('finds the semantically right products by kNN when no product has the word', async () => {
+  it('finds the semantically right products by kNN when (almost) no product has the word', async () => {
     const query = 'earbuds';
-    expect(
-      docs.some((doc) =>
-        words(`${doc.title_en} ${doc.brief_en} ${doc.description_en} ${doc.category_path_en}`).has(
-          'earbuds',
-        ),
-      ),
-    ).toBe(false);
-    expect((await run({ query })).total).toBe(0);
+    const text = (doc: (typeof docs)[number]) =>
+      words(`${doc.title_en} ${doc.brief_en} ${doc.description_en} ${doc.category_path_en}`);
+    expect(docs.some((doc) => text(doc).has('earbuds'))).toBe(false);
+    // With English stemming (rwb_english, what the embedded node picks) `earbuds` also matches
+    // the one product whose brief says "Earbud"; with standard analysis nothing matches.
+    const mapping = await fx.es.indices.getMapping({ index: fx.index });
+    const meta = Object.values(mapping)[0]!.mappings._meta as {
+      analysis?: { en?: { family?: string } };
+    };
+    const stemmed = (meta.analysis?.en?.family ?? 'standard') !== 'standard';
+    const lexical = await run({ query });
+    expect(lexical.total).toBe(stemmed ? docs.filter((doc) => text(doc).has('earbud')).length : 0);
     const found = await run({ query, size: 5, explain: true }, hybrid);
     const audio = found.results.filter((r) =>
       /head(phone|set)|earphone|in-ear|ear ?buds?/i.test(`${r.titles.en} ${r.category.path.en}`),
@@ -217,8 +221,10 @@ describeWith(missing, 'query engine on Icecat (19,406 products, bge-small-en, re
     expect(audio.length, found.results.map((r) => r.titles.en).join(' | ')).toBeGreaterThanOrEqual(
       4,
     );
-    expect(found.results[0]!.explain!.lexical.total).toBe(0);
-    expect(found.results[0]!.explain!.knn.text).toBeGreaterThan(0);
+    // Most of the top 5 come from kNN alone: no lexical score at all.
+    const knnOnly = found.results.filter((r) => r.explain!.lexical.total === 0);
+    expect(knnOnly.length).toBeGreaterThanOrEqual(4);
+    for (const r of knnOnly) expect(r.explain!.knn.text).toBeGreaterThan(0);
   });
 
   it('lets the ranking expression weight kNN against BM25', async () => {
