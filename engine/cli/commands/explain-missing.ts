@@ -102,7 +102,7 @@ export function registerExplainMissingCommand(program: Command): void {
     .requiredOption('--tenant <id>', 'tenant whose products are searched')
     .option(
       '--config <file>',
-      'SearchConfig (.json/.yaml) or exported bundle (default: the built-in default config)',
+      'SearchConfig (.json/.yaml) or exported bundle (default: the config proposed for the index — the built-in default, with embeddings when the index has vectors, and the measured English levers for an English-only index; docs/search-config.md)',
     )
     .option('--es <url>', 'Elasticsearch URL (env RWB_ES_URL, default http://127.0.0.1:9200)')
     .option('--index <name>', `index (default: the bundle's index, else ${SEARCH_PRODUCTS_INDEX})`)

@@ -134,13 +134,13 @@ export function registerSearchCommands(program: Command): void {
       'Search one tenant through the full engine: rewrite dictionary, domain syntax (title:…), AND/OR/ANDNOT/RANK, ' +
         'language detection, translation (glossary; DeepL with RWB_DEEPL_API_KEY), query vector when the config enables ' +
         'text embedding, filters, facets, ranking expression. Prints a table, or the search API response with --json. ' +
-          'Says (a Notice line; on stderr with --json) when no translator is configured and the tenant has no English titles.',
+        'Says (a Notice line; on stderr with --json) when no translator is configured and the tenant has no English titles.',
     )
     .argument('[query]', 'the query (empty: browse with filters only)', '')
     .requiredOption('--tenant <id>', 'tenant whose products are searched')
     .option(
       '--config <file>',
-      'SearchConfig (.json/.yaml) or exported bundle (default: the built-in default config)',
+      'SearchConfig (.json/.yaml) or exported bundle (default: the config proposed for the index — the built-in default, with embeddings when the index has vectors, and the measured English levers for an English-only index; docs/search-config.md)',
     )
     .option('--es <url>', 'Elasticsearch URL (env RWB_ES_URL, default http://127.0.0.1:9200)')
     .option('--index <name>', `index (default: the bundle's index, else ${SEARCH_PRODUCTS_INDEX})`)
@@ -176,9 +176,11 @@ export function registerSearchCommands(program: Command): void {
       const index = flags.index ?? loaded.index ?? SEARCH_PRODUCTS_INDEX;
       const client = createEsClient({ ...env, url });
       // Without --config: the default, with query vectors when the index holds title vectors.
-      const indexDefault = flags.config === undefined ? await defaultConfigForIndex(client, index) : null;
+      const indexDefault =
+        flags.config === undefined ? await defaultConfigForIndex(client, index) : null;
       const config = indexDefault?.config ?? loaded.config;
-      if (indexDefault?.textModel) loaded.source = `the default config, query vectors by ${indexDefault.textModel}`;
+      if (indexDefault?.textModel)
+        loaded.source = `the default config, query vectors by ${indexDefault.textModel}`;
       const request: Record<string, unknown> = {
         tenantId: flags.tenant,
         query,
@@ -201,7 +203,12 @@ export function registerSearchCommands(program: Command): void {
         embedder = async (text) => (await model.encodeQueries([text]))[0]!;
       }
       try {
-        const notice = await translationNoticeFor(client, index, flags.tenant, config.query.translation);
+        const notice = await translationNoticeFor(
+          client,
+          index,
+          flags.tenant,
+          config.query.translation,
+        );
         const response = await search(client, index, request, config, {
           translator,
           ...(embedder === undefined ? {} : { embedder }),

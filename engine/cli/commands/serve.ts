@@ -173,7 +173,7 @@ export function registerServeCommands(program: Command): void {
     )
     .option(
       '--config <file>',
-      'SearchConfig or bundle (.json/.yaml) (default: the built-in default config)',
+      'SearchConfig or bundle (.json/.yaml) (default: the config proposed for the index — the built-in default, with embeddings when the index has vectors, and the measured English levers for an English-only index; docs/search-config.md)',
     )
     .requiredOption('--out <file>', 'bundle file to write (.json, .yaml or .yml)')
     .option('--index <name>', 'index the bundle searches', 'search_products')
