@@ -24,6 +24,7 @@ import { transformSpu } from '../../engine/ingest/spu-transformer.ts';
 import { search, type SearchDependencies } from '../../engine/search/searcher.ts';
 import type { SearchResponse } from '../../engine/search/response-schema.ts';
 import { describeWith, esAvailable, esUrl, requireComponent } from '../helpers/components.ts';
+import { prng, unit, dot } from '../helpers/seeded.ts';
 
 const missingEs = await requireComponent(`Elasticsearch at ${esUrl()}`, () => esAvailable());
 
@@ -33,25 +34,6 @@ const CATEGORIES = ['Audio', 'Phones', 'Home'];
 const TAGS = ['new', 'sale', 'hot', 'gift'];
 const COLORS = ['red', 'blue', 'green', 'black'];
 const SIZES = ['S', 'M', 'L'];
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** A unit vector whose components are float32 values (what the index stores). */
-function unit(v: number[]): number[] {
-  const norm = Math.hypot(...v);
-  return v.map((x) => Math.fround(x / norm));
-}
-const dot = (a: readonly number[], b: readonly number[]): number =>
-  a.reduce((sum, x, i) => sum + x * b[i]!, 0);
 
 type Filters = {
   category1_name?: string[];

@@ -31,28 +31,13 @@ import type { QueryEmbedder } from '../../engine/query/query-parser.ts';
 import { search, type SearchDependencies } from '../../engine/search/searcher.ts';
 import { SearchService } from '../../engine/serve/search-service.ts';
 import { describeWith, esAvailable, esUrl, requireComponent } from '../helpers/components.ts';
+import { prng, unit } from '../helpers/seeded.ts';
 
 const missingEs = await requireComponent(`Elasticsearch at ${esUrl()}`, () => esAvailable());
 
 const PER_TENANT = 150;
 const WINDOW = 20;
 const PAGE = 10;
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function unit(v: number[]): number[] {
-  const norm = Math.hypot(...v);
-  return v.map((x) => Math.fround(x / norm));
-}
 
 /** A query vector derived from the text, stable across runs. */
 function vectorOf(text: string): number[] {

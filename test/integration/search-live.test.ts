@@ -25,22 +25,12 @@ import {
 } from '../../engine/search/searcher.ts';
 import type { SearchResponse } from '../../engine/search/response-schema.ts';
 import { describeWith, esAvailable, esUrl, requireComponent } from '../helpers/components.ts';
+import { prng } from '../helpers/seeded.ts';
 
 const missingEs = await requireComponent(`Elasticsearch at ${esUrl()}`, () => esAvailable());
 
 const PER_TENANT = 150;
 const MARKER = 'tenant-marker';
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function unit(v: number[]): number[] {
   const norm = Math.hypot(...v);

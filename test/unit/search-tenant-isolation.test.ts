@@ -10,17 +10,7 @@ import type { estypes } from '@elastic/elasticsearch';
 import type { SearchConfig } from '../../engine/config/search-config.ts';
 import { RwbError } from '../../engine/errors.ts';
 import { build, seedSearchConfig } from './search-fixtures.ts';
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../helpers/seeded.ts';
 
 const TENANTS = ['A', 'B', '1', 'tenant-7', '租户', "x' OR '1'='1", 'a*', '{"term":1}', 'B ', ''];
 /** Mostly well-formed parts, with a hostile one mixed in now and then. */
