@@ -33,7 +33,7 @@ import { evaluateQuery } from '../engine/eval/metrics-summary.ts';
 import { runEvaluation } from '../engine/eval/runner.ts';
 import { createEvalDependencies } from '../engine/eval/runner-deps.ts';
 import { createQueryEmbedders } from '../engine/eval/runner-embedders.ts';
-import { docIdOf } from '../engine/eval/runner-msearch.ts';
+import { hitSpuIdOf as docIdOf } from '../engine/search/hit-id.ts';
 import {
   mean,
   pairedBootstrapCi,

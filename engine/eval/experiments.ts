@@ -16,15 +16,71 @@ import { TuneReportSchema } from './tuner/report.ts';
 
 export const EXPERIMENTS_SCHEMA_VERSION = 1;
 
-/** JSON with object keys sorted at every level: equal configs ⇔ equal text. */
+/**
+ * JSON with object keys sorted at every level: equal configs ⇔ equal text. The same text as
+ * `JSON.stringify` with a key-sorting replacer, written out directly: request hashing runs it
+ * over every query's body (kNN vectors of hundreds of numbers) at every slider move.
+ */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, node: unknown) => {
-    if (node === null || typeof node !== 'object' || Array.isArray(node)) return node;
-    const sorted: Record<string, unknown> = {};
-    for (const key of Object.keys(node).sort())
-      sorted[key] = (node as Record<string, unknown>)[key];
-    return sorted;
-  });
+  return writeCanonical(value, '') ?? (undefined as unknown as string);
+}
+
+const frozenArrayText = new WeakMap<object, string>();
+
+function writeCanonical(input: unknown, key: string): string | undefined {
+  let node = input;
+  if (
+    node !== null &&
+    typeof node === 'object' &&
+    typeof (node as { toJSON?: unknown }).toJSON === 'function'
+  )
+    node = (node as { toJSON: (key: string) => unknown }).toJSON(key);
+  switch (typeof node) {
+    case 'string':
+    case 'boolean':
+      return JSON.stringify(node);
+    case 'number':
+      return Number.isFinite(node) ? String(node) : 'null';
+    case 'bigint':
+      // What JSON.stringify does with it.
+      throw new TypeError('Do not know how to serialize a BigInt');
+    case 'undefined':
+    case 'function':
+    case 'symbol':
+      return undefined;
+  }
+  if (node === null) return 'null';
+  if (node instanceof Number || node instanceof String || node instanceof Boolean)
+    return JSON.stringify(node);
+  if (Array.isArray(node)) {
+    const known = frozenArrayText.get(node);
+    if (known !== undefined) return known;
+    const items = new Array<string>(node.length);
+    let primitive = true;
+    for (let i = 0; i < node.length; i++) {
+      const item: unknown = node[i];
+      if (item !== null && (typeof item === 'object' || typeof item === 'function'))
+        primitive = false;
+      items[i] = writeCanonical(item, String(i)) ?? 'null';
+    }
+    const text = `[${items.join(',')}]`;
+    // A frozen array of primitives cannot change: its text is kept (query vectors, hashed at
+    // every slider move).
+    if (primitive && Object.isFrozen(node)) frozenArrayText.set(node, text);
+    return text;
+  }
+  const record = node as Record<string, unknown>;
+  // The order an object built in sorted key order enumerates: integer-like keys first, ascending
+  // as numbers, then the rest sorted (what the replacer produced).
+  // (Null prototype: a `__proto__` key is a key like any other.)
+  const order = Object.create(null) as Record<string, true>;
+  for (const name of Object.keys(record).sort()) order[name] = true;
+  const members: string[] = [];
+  for (const name of Object.keys(order)) {
+    const text = writeCanonical(record[name], name);
+    if (text !== undefined) members.push(`${JSON.stringify(name)}:${text}`);
+  }
+  return `{${members.join(',')}}`;
 }
 
 /** `rev-` + the first 16 hex digits of SHA-256 over the canonical config JSON. */

@@ -13,9 +13,10 @@ import { RwbError } from '../errors.ts';
 import type { Explanation } from './experiments.ts';
 import type { FusionPlan } from '../search/build-request.ts';
 import { fusedPage } from '../search/fused-response.ts';
+import { hitSpuIdOf } from '../search/hit-id.ts';
 
 export interface OutcomeHit {
-  /** The judged doc id: `_source.spu_id`, else `_id` without its `tenant:` prefix. */
+  /** The judged doc id: `spu_id` (doc value or `_source`), else `_id` without its `tenant:` prefix. */
   readonly id: string;
   readonly score: number | null;
   readonly explanation?: Explanation;
@@ -42,17 +43,6 @@ export interface MsearchOptions {
   readonly signal?: AbortSignal;
   /** The cluster URL, for error messages. */
   readonly url?: string;
-}
-
-type AnyHit = estypes.SearchHit<{ spu_id?: unknown }>;
-
-export function docIdOf(hit: AnyHit, tenantId: string): string {
-  const spu = hit._source?.spu_id;
-  if (typeof spu === 'string' && spu !== '') return spu;
-  if (typeof spu === 'number') return String(spu);
-  const id = hit._id ?? '';
-  const prefix = `${tenantId}:`;
-  return id.startsWith(prefix) ? id.slice(prefix.length) : id;
 }
 
 type RawExplanation = estypes.ExplainExplanation | estypes.ExplainExplanationDetail;
@@ -83,7 +73,7 @@ function outcomeOf(item: estypes.MsearchResponseItem<unknown>, tenantId: string)
     hits: item.hits.hits.map((hit) => {
       const explanation = toExplanation(hit._explanation);
       return {
-        id: docIdOf(hit as AnyHit, tenantId),
+        id: hitSpuIdOf(hit, tenantId),
         score: hit._score ?? null,
         ...(explanation && { explanation }),
       };

@@ -18,6 +18,7 @@ import { RwbError, toRwbError } from '../errors.ts';
 import { LruCache } from '../query/lru-cache.ts';
 import type { ParsedQuery } from '../query/query-parser.ts';
 import { planSearch, type PlannedSearch, type SearchPlan } from '../search/build-request.ts';
+import { idOnlyRequest } from '../search/hit-id.ts';
 import { resolveSearchRequest } from '../search/request.ts';
 import { prepareSearch, type SearchDependencies } from '../search/searcher.ts';
 import { canonicalJson } from './experiments.ts';
@@ -66,6 +67,17 @@ export function createParseCache(capacity = 50_000): ParseCache {
  * Two configs with the same key parse every query identically.
  */
 export function parseKeyOf(config: SearchConfig): string {
+  // Once per config object (configs are not changed once built): a run asks it for every query.
+  const known = parseKeys.get(config);
+  if (known !== undefined) return known;
+  const key = computeParseKey(config);
+  parseKeys.set(config, key);
+  return key;
+}
+
+const parseKeys = new WeakMap<SearchConfig, string>();
+
+function computeParseKey(config: SearchConfig): string {
   const { knn: _knn, imageKnn: _imageKnn, ...query } = config.query;
   const domains = config.domains.map((d) => ({
     name: d.name,
@@ -100,9 +112,9 @@ function languageOf(parsed: ParsedQuery): string | null {
   return language === '' || language === 'und' ? null : language;
 }
 
-/** The evaluator reads only the doc ids: leave the rest of `_source` at the cluster. */
+/** The evaluator reads only the doc ids, from doc values (hit-id.ts): no stored field is read. */
 function evalBody(request: estypes.SearchRequest): estypes.SearchRequest {
-  return { ...request, _source: ['spu_id'] };
+  return idOnlyRequest(request);
 }
 
 function assembled(

@@ -28,6 +28,7 @@ import {
 } from './fields.ts';
 import { buildFilterClause, tenantFilter } from './filters.ts';
 import { buildAdditiveClauses, withRankingFunctions } from './functions.ts';
+import { idOnlyRequest } from './hit-id.ts';
 import { rankingWeights, type RankingWeights } from './ranking-expression.ts';
 import { MAX_RESULT_WINDOW, resolveSearchRequest, type ResolvedRequest } from './request.ts';
 import { buildTextRecall, type FieldCollector } from './text-recall.ts';
@@ -156,6 +157,22 @@ function withBoost(query: Query, boost: number): Query {
   return { [kind]: { ...body, boost } } as Query;
 }
 
+/**
+ * The JSON-ready copy of each query vector, made once per vector: a query vector is shared and
+ * never mutated (cached-embedder.ts), and the live metric plans the same queries at every slider
+ * move. Frozen, so request hashing can reuse its text too (canonicalJson).
+ */
+const vectorArrays = new WeakMap<object, readonly number[]>();
+
+function vectorArray(vector: ArrayLike<number>): number[] {
+  let array = vectorArrays.get(vector);
+  if (array === undefined) {
+    array = Object.freeze(Array.from(vector));
+    vectorArrays.set(vector, array);
+  }
+  return array as number[];
+}
+
 function knnClause(
   field: string,
   vector: ArrayLike<number>,
@@ -167,7 +184,7 @@ function knnClause(
   const k = Math.min(KNN_LIMIT, Math.max(settings.k, window));
   return {
     field,
-    query_vector: Array.from(vector),
+    query_vector: vectorArray(vector),
     k,
     num_candidates: Math.min(KNN_LIMIT, Math.max(settings.numCandidates, k)),
     boost,
@@ -369,12 +386,13 @@ function planFusion(
     track_total_hits: _total,
     ...rest
   } = body;
-  // Ids and scores only: the page's documents are fetched once the fusion chose them.
-  const page = { from: 0, size: window, track_total_hits: false, _source: false };
-  const { highlight, _source: resultSource, ...unfetched } = rest;
-  const lexical: estypes.SearchRequest = { ...unfetched, ...page };
+  // Ids (from doc values, hit-id.ts) and scores only: the page's documents are fetched once the
+  // fusion chose them.
+  const page = { from: 0, size: window, track_total_hits: false };
+  const { highlight, _source: resultSource } = rest;
+  const lexical: estypes.SearchRequest = idOnlyRequest({ ...rest, ...page });
   const knnSearches = knnSources.map(({ source, weight, clause }) => {
-    const knnRequest: estypes.SearchRequest = { ...page, knn: [clause] };
+    const knnRequest: estypes.SearchRequest = idOnlyRequest({ ...page, knn: [clause] });
     if (body.explain) knnRequest.explain = true;
     return { source, weight, request: knnRequest };
   });

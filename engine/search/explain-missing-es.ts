@@ -8,6 +8,7 @@ import type { FusionPlan } from './build-request.ts';
 import { scoreBreakdown } from './explain.ts';
 import { msearchItemError } from './fused-response.ts';
 import { fuseRankings, type FusedHit, type RankedList } from './fusion.ts';
+import { hitIdOf, idOnlyRequest } from './hit-id.ts';
 import type { ScoreBreakdown } from './response-schema.ts';
 import type { PreparedSearch } from './searcher.ts';
 
@@ -20,16 +21,10 @@ export interface Ranked {
 
 export const KNN_LIMIT = 10_000;
 
-/** The request without what a ranking of ids does not need. */
+/** The request without what a ranking of ids does not need (ids from doc values: hit-id.ts). */
 export function idsOnly(request: estypes.SearchRequest): estypes.SearchRequest {
-  const {
-    aggs: _aggs,
-    highlight: _highlight,
-    explain: _explain,
-    _source: _source,
-    ...rest
-  } = request;
-  return { ...rest, _source: false };
+  const { aggs: _aggs, explain: _explain, ...rest } = request;
+  return idOnlyRequest(rest);
 }
 
 export function withIdsPostFilter(
@@ -113,7 +108,7 @@ export async function rankDeep(
     const answer = await client.search({ ...body, index });
     const total = answer.hits.total;
     return {
-      ranking: answer.hits.hits.map((hit) => ({ key: hit._id ?? '', score: hit._score ?? 0 })),
+      ranking: answer.hits.hits.map((hit) => ({ key: hitIdOf(hit), score: hit._score ?? 0 })),
       matched: typeof total === 'number' ? total : (total?.value ?? 0),
       lists: null,
     };
@@ -129,7 +124,7 @@ export async function rankDeep(
   const lists: RankedList[] = fusion.searches.map((search, i) => ({
     source: search.source,
     weight: search.weight,
-    hits: responses[i]!.hits.hits.map((hit) => ({ key: hit._id ?? '', score: hit._score ?? 0 })),
+    hits: responses[i]!.hits.hits.map((hit) => ({ key: hitIdOf(hit), score: hit._score ?? 0 })),
   }));
   const fused = fuseRankings(lists, fusion.settings);
   const total = responses[fusion.searches.length]!.hits.total;
@@ -152,7 +147,7 @@ export async function explainIds(
   const answer = await client.search({ ...withIdsPostFilter(base, ids), index });
   const out = new Map<string, ScoreBreakdown>();
   for (const hit of answer.hits.hits)
-    if (hit._explanation !== undefined) out.set(hit._id ?? '', scoreBreakdown(hit._explanation));
+    if (hit._explanation !== undefined) out.set(hitIdOf(hit), scoreBreakdown(hit._explanation));
   return out;
 }
 
@@ -171,6 +166,6 @@ export async function rankIn(
     size: depth,
     track_total_hits: false,
   });
-  const position = answer.hits.hits.findIndex((hit) => hit._id === id);
+  const position = answer.hits.hits.findIndex((hit) => hitIdOf(hit) === id);
   return position < 0 ? null : position + 1;
 }

@@ -12,6 +12,7 @@ import { RwbError } from '../errors.ts';
 import type { FusionPlan, PlannedSearch } from './build-request.ts';
 import { fetchRequest, searchBodies } from './build-request.ts';
 import { scoreBreakdown } from './explain.ts';
+import { hitIdOf } from './hit-id.ts';
 import { fuseRankings, type FusedHit } from './fusion.ts';
 import type { ScoreBreakdown } from './response-schema.ts';
 
@@ -39,7 +40,6 @@ export function fusedPage<T>(
       `fusion: ${lists.length} result lists for ${fusion.searches.length} searches`,
     );
   }
-  const byKey = lists.map((hits) => new Map(hits.map((hit) => [keyOf(hit), hit] as const)));
   const fused = fuseRankings(
     fusion.searches.map((search, i) => ({
       source: search.source,
@@ -47,11 +47,30 @@ export function fusedPage<T>(
       hits: lists[i]!.map((hit) => ({ key: keyOf(hit), score: scoreOf(hit) })),
     })),
     fusion.settings,
+    from + size,
   );
-  return fused.slice(from, from + size).map((entry) => ({
-    fused: entry,
-    hits: byKey.map((map) => map.get(entry.key)),
-  }));
+  // Each part's rank points into its list (the lists fuseRankings kept: weight > 0, in order);
+  // a list that took no part is searched by key.
+  const active = fusion.searches.flatMap((search, i) => (search.weight > 0 ? [i] : []));
+  const idle = new Map<number, Map<string, T>>();
+  const lookup = (list: number, key: string): T | undefined => {
+    let byKey = idle.get(list);
+    if (byKey === undefined) {
+      byKey = new Map(lists[list]!.map((hit) => [keyOf(hit), hit] as const));
+      idle.set(list, byKey);
+    }
+    return byKey.get(key);
+  };
+  return fused.slice(from, from + size).map((entry) => {
+    const hits = lists.map((): T | undefined => undefined);
+    entry.parts.forEach((part, p) => {
+      if (part.rank !== null) hits[active[p]!] = lists[active[p]!]![part.rank - 1];
+    });
+    fusion.searches.forEach((search, i) => {
+      if (!(search.weight > 0)) hits[i] = lookup(i, entry.key);
+    });
+    return { fused: entry, hits };
+  });
 }
 
 type Hit = estypes.SearchHit<unknown>;
@@ -115,11 +134,12 @@ export function assembleFusedResponse(
   const hits = page.map((entry) => {
     const base = entry.hits.find((hit) => hit !== undefined)!;
     const document = documents.get(entry.fused.key);
+    // The sub-searches read ids from doc values (hit-id.ts): the key is the `_id`.
     const breakdown = fusedBreakdown(entry, fusion, explain);
     if (breakdown !== null) breakdowns.set(entry.fused.key, breakdown);
     return {
       _index: base._index,
-      _id: base._id,
+      _id: entry.fused.key,
       _score: entry.fused.score,
       ...(document?._source === undefined ? {} : { _source: document._source }),
       ...(document?.highlight === undefined ? {} : { highlight: document.highlight }),
@@ -145,7 +165,7 @@ function fusedPageOf(
   return fusedPage(
     planned.plan.fusion!,
     subs.map((response) => response.hits.hits),
-    (hit) => hit._id ?? '',
+    hitIdOf,
     (hit) => hit._score ?? 0,
     resolved.from,
     resolved.size,

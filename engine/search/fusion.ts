@@ -81,27 +81,42 @@ function normalizer(kind: FusionSettings['normalizer'], scores: number[]): (s: n
 }
 
 interface Entry {
-  key: string;
-  /** Per list: [score, rank] or undefined. */
-  found: Array<{ score: number; rank: number } | undefined>;
+  readonly key: string;
+  /** Per list: the 1-based rank, 0 when the list does not hold the document. */
+  readonly ranks: number[];
+  /** Per list: the sub-search's score (meaningful where the rank is not 0). */
+  readonly scores: number[];
   bestRank: number;
+  score: number;
 }
 
-function collect(lists: readonly RankedList[]): Map<string, Entry> {
-  const entries = new Map<string, Entry>();
-  lists.forEach((list, index) => {
-    list.hits.forEach((hit, position) => {
-      let entry = entries.get(hit.key);
+function collect(lists: readonly RankedList[]): Entry[] {
+  const byKey = new Map<string, Entry>();
+  const entries: Entry[] = [];
+  const n = lists.length;
+  for (let index = 0; index < n; index++) {
+    const hits = lists[index]!.hits;
+    for (let position = 0; position < hits.length; position++) {
+      const hit = hits[position]!;
+      let entry = byKey.get(hit.key);
       if (entry === undefined) {
-        entry = { key: hit.key, found: lists.map(() => undefined), bestRank: Infinity };
-        entries.set(hit.key, entry);
+        entry = {
+          key: hit.key,
+          ranks: new Array<number>(n).fill(0),
+          scores: new Array<number>(n).fill(0),
+          bestRank: Infinity,
+          score: 0,
+        };
+        byKey.set(hit.key, entry);
+        entries.push(entry);
       }
       // A list repeating a key (it should not) keeps its first, best-ranked occurrence.
-      if (entry.found[index] !== undefined) return;
-      entry.found[index] = { score: hit.score, rank: position + 1 };
-      entry.bestRank = Math.min(entry.bestRank, position + 1);
-    });
-  });
+      if (entry.ranks[index] !== 0) continue;
+      entry.ranks[index] = position + 1;
+      entry.scores[index] = hit.score;
+      if (position + 1 < entry.bestRank) entry.bestRank = position + 1;
+    }
+  }
   return entries;
 }
 
@@ -148,8 +163,17 @@ function shares(total: number, weights: readonly number[]): number[] {
   return positive.map((w) => (sum > 0 ? (total * w) / sum : 0));
 }
 
-/** One ranking from several: see the module comment. Lists with weight 0 take no part. */
-export function fuseRankings(lists: readonly RankedList[], settings: FusionParameters): FusedHit[] {
+/**
+ * One ranking from several: see the module comment. Lists with weight 0 take no part. Every
+ * document is scored and ranked; the first `limit` (default all) are returned with their `parts`
+ * (a page needs its own hits, not the whole fused window: the live metric fuses 100 queries at
+ * every slider move).
+ */
+export function fuseRankings(
+  lists: readonly RankedList[],
+  settings: FusionParameters,
+  limit = Infinity,
+): FusedHit[] {
   const active = lists.filter((list) => list.weight > 0);
   const entries = collect(active);
   const weights = active.map((list) => list.weight);
@@ -162,40 +186,48 @@ export function fuseRankings(lists: readonly RankedList[], settings: FusionParam
         )
       : () => 0,
   );
-
-  const fused: Array<FusedHit & { bestRank: number }> = [];
-  for (const entry of entries.values()) {
-    const values = entry.found.map((found, i) => {
-      if (found === undefined) return 0;
+  const valuesOf = (entry: Entry): number[] =>
+    entry.ranks.map((rank, i) => {
+      if (rank === 0) return 0;
       return settings.method === 'rrf'
-        ? 1 / (settings.rankConstant + found.rank)
-        : normalize[i]!(found.score);
+        ? 1 / (settings.rankConstant + rank)
+        : normalize[i]!(entry.scores[i]!);
     });
-    let score: number;
-    let contributions: number[];
+
+  for (const entry of entries) {
     if (settings.method === 'rrf') {
-      contributions = values.map((v, i) => weights[i]! * v);
-      score = contributions.reduce((a, b) => a + b, 0);
+      let score = 0;
+      for (let i = 0; i < weights.length; i++) {
+        const rank = entry.ranks[i]!;
+        if (rank !== 0) score += weights[i]! * (1 / (settings.rankConstant + rank));
+      }
+      entry.score = score;
     } else {
-      ({ score, contributions } = combine(settings.combination, values, weights, totalWeight));
+      entry.score = combine(settings.combination, valuesOf(entry), weights, totalWeight).score;
     }
-    fused.push({
-      key: entry.key,
-      score,
-      bestRank: entry.bestRank,
-      parts: active.map((list, i) => ({
-        source: list.source,
-        weight: list.weight,
-        score: entry.found[i]?.score ?? null,
-        rank: entry.found[i]?.rank ?? null,
-        normalized: values[i]!,
-        contribution: contributions[i]!,
-      })),
-    });
   }
-  fused.sort(
+  entries.sort(
     (a, b) =>
       b.score - a.score || a.bestRank - b.bestRank || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
   );
-  return fused.map(({ key, score, parts }) => ({ key, score, parts }));
+  const kept = limit < entries.length ? entries.slice(0, Math.max(0, limit)) : entries;
+  return kept.map((entry) => {
+    const values = valuesOf(entry);
+    const contributions =
+      settings.method === 'rrf'
+        ? values.map((v, i) => weights[i]! * v)
+        : combine(settings.combination, values, weights, totalWeight).contributions;
+    return {
+      key: entry.key,
+      score: entry.score,
+      parts: active.map((list, i) => ({
+        source: list.source,
+        weight: list.weight,
+        score: entry.ranks[i] === 0 ? null : entry.scores[i]!,
+        rank: entry.ranks[i] === 0 ? null : entry.ranks[i]!,
+        normalized: values[i]!,
+        contribution: contributions[i]!,
+      })),
+    };
+  });
 }

@@ -124,7 +124,11 @@ function MetricPanel() {
           </div>
           <div className="muted small">
             {live
-              ? `${live.data.validQueries} of ${live.data.totalQueries} queries scored · ${live.data.latencyMs} ms`
+              ? `${live.data.validQueries} of ${live.data.totalQueries} queries scored · ${live.data.latencyMs} ms${
+                  live.data.searches.cached > 0
+                    ? ` · ${live.data.searches.cached} of ${live.data.searches.sent + live.data.searches.cached} searches unchanged since the last move`
+                    : ''
+                }`
               : preview.state === 'loading'
                 ? 'Scoring…'
                 : ''}

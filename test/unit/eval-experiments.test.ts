@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +12,7 @@ import { canonicalJson, revisionIdOf } from '../../engine/eval/experiments.ts';
 import { ExperimentStore } from '../../engine/eval/store/experiment-store.ts';
 import { parseParameterSpace } from '../../engine/eval/tuner/space.ts';
 import { tune } from '../../engine/eval/tuner/tuner.ts';
+import { prng as seededRandom } from '../helpers/seeded.ts';
 
 const baseConfig = {
   name: 'base',
@@ -83,6 +85,55 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
+});
+
+/** canonicalJson as first written (a key-sorting replacer): the text revision ids hash. */
+function replacerCanonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, node: unknown) => {
+    if (node === null || typeof node !== 'object' || Array.isArray(node)) return node;
+    const sorted: Record<string, unknown> = {};
+    for (const key of Object.keys(node).sort())
+      sorted[key] = (node as Record<string, unknown>)[key];
+    return sorted;
+  });
+}
+
+describe('canonical JSON', () => {
+  it('writes exactly the key-sorting replacer text (revision ids stay what they were)', () => {
+    const random = seededRandom(7);
+    const leaf = (): unknown => {
+      const pick = Math.floor(random() * 9);
+      return [
+        () => random() * 200 - 100,
+        () => Math.floor(random() * 1e6),
+        () => `s"${Math.floor(random() * 99)}\n\u2028中`,
+        () => random() < 0.5,
+        () => null,
+        () => undefined,
+        () => Number.NaN,
+        () => new Date(Math.floor(random() * 1e12)),
+        () => -0,
+      ][pick]!();
+    };
+    const tree = (depth: number): unknown => {
+      if (depth === 0 || random() < 0.3) return leaf();
+      if (random() < 0.4)
+        return Array.from({ length: Math.floor(random() * 5) }, () => tree(depth - 1));
+      const keys = ['b', 'a', 'z', '10', '2', 'é', 'A', '__proto_'];
+      const node: Record<string, unknown> = {};
+      for (const key of keys) if (random() < 0.5) node[key] = tree(depth - 1);
+      return node;
+    };
+    for (let i = 0; i < 300; i++) {
+      const value = tree(5);
+      expect(canonicalJson(value)).toBe(replacerCanonicalJson(value));
+    }
+    for (const value of [baseConfig, tunedConfig, { v: [1e21, 1e-7, 0.1 + 0.2, -0] }, 'x', 3])
+      expect(canonicalJson(value)).toBe(replacerCanonicalJson(value));
+    expect(revisionIdOf(baseConfig)).toBe(
+      `rev-${createHash('sha256').update(replacerCanonicalJson(baseConfig)).digest('hex').slice(0, 16)}`,
+    );
+  });
 });
 
 describe('revisions', () => {

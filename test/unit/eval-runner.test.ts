@@ -10,7 +10,8 @@ import type { SearchConfig } from '../../engine/config/search-config-schema.ts';
 import { RwbError } from '../../engine/errors.ts';
 import { evalMetricNames } from '../../engine/eval/runner.ts';
 import { facetCountsOf } from '../../engine/eval/runner-facets.ts';
-import { batchesOf, docIdOf, mapLimited } from '../../engine/eval/runner-msearch.ts';
+import { batchesOf, mapLimited } from '../../engine/eval/runner-msearch.ts';
+import { hitIdOf, hitSpuIdOf as docIdOf, idOnlyRequest } from '../../engine/search/hit-id.ts';
 import {
   assertKFits,
   createParseCache,
@@ -80,7 +81,10 @@ describe('preparing evaluation requests', () => {
     expect(prepared.body.from).toBe(0);
     expect(prepared.body.highlight).toBeUndefined();
     expect(prepared.body.explain).toBeUndefined();
-    expect(prepared.body._source).toEqual(['spu_id']);
+    // Ids from doc values: no stored field (_source, _id) is read per hit.
+    expect(prepared.body._source).toBe(false);
+    expect(prepared.body.stored_fields).toBe('_none_');
+    expect(prepared.body.docvalue_fields).toEqual(['tenant_id', 'spu_id']);
     expect(JSON.stringify(prepared.body.query)).toContain('"tenant_id":"icecat"');
     expect(prepared.body.aggs).toBeDefined();
     expect(prepared.plan.facets.length).toBeGreaterThan(0);
@@ -137,6 +141,31 @@ describe('doc ids of hits', () => {
     expect(docIdOf({ _index: 'i', _id: 'icecat:42' }, 'icecat')).toBe('42');
     expect(docIdOf({ _index: 'i', _id: 'other:42' }, 'icecat')).toBe('other:42');
     expect(docIdOf({ _index: 'i', _id: 'x', _source: { spu_id: 5 } }, 'icecat')).toBe('5');
+  });
+
+  it('reads the doc values an id-only search returns (no _id, no _source)', () => {
+    const hit = { _index: 'i', fields: { tenant_id: ['icecat'], spu_id: ['1418540'] } };
+    expect(docIdOf(hit, 'icecat')).toBe('1418540');
+    expect(hitIdOf(hit)).toBe('icecat:1418540');
+    expect(hitIdOf({ _index: 'i', _id: 'icecat:9', fields: { spu_id: ['1'] } })).toBe('icecat:9');
+    expect(hitIdOf({ _index: 'i', fields: { spu_id: ['1'] } })).toBe('');
+  });
+
+  it('strips what a ranking does not read from a request', () => {
+    const body = idOnlyRequest({
+      query: { match_all: {} },
+      size: 100,
+      _source: ['title_en'],
+      highlight: { fields: { title_en: {} } },
+      fields: ['x'],
+    });
+    expect(body).toEqual({
+      query: { match_all: {} },
+      size: 100,
+      _source: false,
+      stored_fields: '_none_',
+      docvalue_fields: ['tenant_id', 'spu_id'],
+    });
   });
 });
 

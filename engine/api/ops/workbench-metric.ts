@@ -2,7 +2,9 @@
  * `tune.preview`: the mean metric of a query set for one config (working / revision / inline +
  * slider overrides), fast enough to repaint while a slider moves. It runs the eval runner (the
  * same _msearch path, fusion and scoring as eval.run and the tuner), hits trimmed to ids, no
- * facets; a superseded call is aborted through the signal.
+ * facets; a superseded call is aborted through the signal. Parses and sub-search answers are kept
+ * between calls while the index does not change (runner-caches.ts): a move searches only the
+ * sub-searches it changed (none for a fusion weight).
  * Results are not recorded (eval.run is the recorded, full evaluation).
  */
 import { stat } from 'node:fs/promises';
@@ -74,6 +76,8 @@ const PreviewOutputSchema = z.object({
   revisionId: z.string(),
   tookMs: z.number(),
   latencyMs: z.number(),
+  /** Distinct searches of this call: sent to ES, and answered by the session's cache. */
+  searches: z.object({ sent: z.number().int(), cached: z.number().int() }),
 });
 
 export const tunePreview = defineOperation({
@@ -109,7 +113,11 @@ export const tunePreview = defineOperation({
     const size = Math.max(metric.k ?? 10, 10);
     // Coverage for the Judgments screen: how many of the hits the metric looks at are unrated.
     const unratedMetric = resolveMetric(`unrated@${metric.k ?? size}`);
-    const resolved = await resolveConfig(ctx, input.config, input.overrides, index);
+    const [resolved, caches] = await Promise.all([
+      resolveConfig(ctx, input.config, input.overrides, index),
+      // What the last moves already parsed and searched, while the index is unchanged.
+      session.runCaches(index, extras.signal),
+    ]);
     const deps = await session.searchDependencies(resolved.config, index, extras.signal);
     // The eval runner (one _msearch path, fusion included) so the sliders' metric is the one
     // eval.run and the tuner compute for the same config.
@@ -125,8 +133,11 @@ export const tunePreview = defineOperation({
         metrics: [...new Set([metric.base, metric.name, unratedMetric.name])],
         facets: false,
         dependencies: async () => deps,
-        // The whole set in as few round trips as the runner allows.
-        batchSize: 200,
+        // Batches leave while later queries are still being planned (ES works meanwhile).
+        batchSize: 25,
+        concurrency: 4,
+        responseCache: caches.responses,
+        parseCache: caches.parses,
         ...(extras.signal && { signal: extras.signal }),
       });
     } catch (err) {
@@ -166,6 +177,7 @@ export const tunePreview = defineOperation({
       revisionId: resolved.revisionId,
       tookMs: Math.round(output.stats.searchMs * 10) / 10,
       latencyMs: Math.round((performance.now() - started) * 10) / 10,
+      searches: { sent: output.stats.executed, cached: output.stats.fromCache },
     };
   },
 });

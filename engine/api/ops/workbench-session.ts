@@ -15,6 +15,7 @@ import {
   parseSearchConfig,
   type SearchConfig,
 } from '../../config/search-config.ts';
+import { IndexBoundCaches, type RunCaches } from '../../eval/runner-caches.ts';
 import { ExperimentStore } from '../../eval/store/experiment-store.ts';
 import { QuerySetStore } from '../../eval/store/query-set-store.ts';
 import { withFileLock } from '../../eval/store/file-lock.ts';
@@ -98,6 +99,11 @@ export interface WorkbenchSession {
     signal?: AbortSignal,
   ): Promise<SearchDependencies>;
   fields(index: string): Promise<SearchFieldCatalog>;
+  /**
+   * Parses and sub-search answers kept between live-metric runs on `index` while it does not
+   * change (runner-caches.ts).
+   */
+  runCaches(index: string, signal?: AbortSignal): Promise<RunCaches>;
   /** Where secrets come from (desktop: safeStorage via main; browser mode: env). */
   secrets(): SecretSource;
   setSecretSource(source: SecretSource): void;
@@ -172,6 +178,7 @@ function createSession(ctx: ApiContext): WorkbenchSession {
     Promise<{ embed: QueryEmbedder; close: () => Promise<void> }>
   >();
   const fieldCache = new Map<string, Promise<SearchFieldCatalog>>();
+  const runCaches = new IndexBoundCaches();
 
   const fields = (index: string): Promise<SearchFieldCatalog> => {
     let pending = fieldCache.get(index);
@@ -269,11 +276,13 @@ function createSession(ctx: ApiContext): WorkbenchSession {
     },
 
     fields,
+    runCaches: (index, signal) => runCaches.forIndex(ctx.esClient(), index, signal),
     secrets: () => secretSource,
     setSecretSource(source) {
       secretSource = source;
-      // Translators hold the old key.
+      // Translators hold the old key, and kept parses their translations.
       translators.clear();
+      runCaches.clear();
     },
 
     async close() {
