@@ -1,7 +1,7 @@
 /**
- * A test file's own RWB_HOME (a temp dir) and an ApiContext whose ES is unreachable: for tests of
- * operations that work on local state only. Registers its beforeAll/afterAll; read the context
- * and the directory through the returned getters inside tests.
+ * A test file's own RWB_HOME (a temp dir) and an ApiContext whose ES is unreachable (for tests of
+ * operations that work on local state only) unless `esUrl` names a real one. Registers its
+ * beforeAll/afterAll; read the context and the directory through the returned getters inside tests.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -11,7 +11,7 @@ import { createApiContext, type ApiContext } from '../../engine/api/context.ts';
 
 export function useThrowawayHome(
   prefix: string,
-  options: { defaultIndex?: string; requestTimeoutMs?: number } = {},
+  options: { defaultIndex?: string; requestTimeoutMs?: number; esUrl?: string } = {},
 ): { ctx: () => ApiContext; home: () => string } {
   let home = '';
   let previousHome: string | undefined;
@@ -22,7 +22,11 @@ export function useThrowawayHome(
     process.env.RWB_HOME = home;
     ctx = createApiContext({
       mode: 'test',
-      es: { url: 'http://127.0.0.1:1', insecure: false, requestTimeoutMs: options.requestTimeoutMs ?? 1000 },
+      es: {
+        url: options.esUrl ?? 'http://127.0.0.1:1',
+        insecure: false,
+        requestTimeoutMs: options.requestTimeoutMs ?? 1000,
+      },
       defaultIndex: options.defaultIndex ?? 'rwb_unit_products',
     });
   });

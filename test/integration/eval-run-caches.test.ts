@@ -9,12 +9,8 @@
  * A throwaway index of demo products plus hand-made ones, a deterministic 4-d query embedder.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type { Client } from '@elastic/elasticsearch';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createApiContext, type ApiContext } from '../../engine/api/context.ts';
 import { invoke } from '../../engine/api/invoke.ts';
 import { generateDemoCatalog } from '../../engine/catalog/demo-catalog.ts';
 import type { ProductDoc } from '../../engine/catalog/types.ts';
@@ -37,6 +33,7 @@ import { transformSpu } from '../../engine/ingest/spu-transformer.ts';
 import type { QueryEmbedder } from '../../engine/query/query-parser.ts';
 import { describeWith, esAvailable, esUrl, requireComponent } from '../helpers/components.ts';
 import { prng, unit } from '../helpers/seeded.ts';
+import { useThrowawayHome } from '../helpers/throwaway-home.ts';
 
 const missingEs = await requireComponent(`Elasticsearch at ${esUrl()}`, () => esAvailable());
 
@@ -50,9 +47,11 @@ describeWith([missingEs], 'caches kept between evaluation runs (real Elasticsear
   const index = `rwb_test_runcache_${randomUUID().slice(0, 8)}`;
   let client: Client;
   let base: ProductDoc;
-  let ctx: ApiContext;
-  let home: string;
-  let previousHome: string | undefined;
+  const session = useThrowawayHome('rwb-runcache-', {
+    esUrl: esUrl(),
+    defaultIndex: index,
+    requestTimeoutMs: 30_000,
+  });
   const queries = ['zorblat speaker', 'zorblat', 'walnut table'];
   const querySet: QuerySet = {
     schemaVersion: 1,
@@ -125,9 +124,6 @@ describeWith([missingEs], 'caches kept between evaluation runs (real Elasticsear
     });
 
   beforeAll(async () => {
-    home = await mkdtemp(path.join(os.tmpdir(), 'rwb-runcache-'));
-    previousHome = process.env.RWB_HOME;
-    process.env.RWB_HOME = home;
     client = createEsClient({ url: esUrl() });
     await ensureIndex(client, { index, textDims: 4, imageDims: 3, url: esUrl() });
     const docs: ProductDoc[] = [];
@@ -144,20 +140,11 @@ describeWith([missingEs], 'caches kept between evaluation runs (real Elasticsear
       doc,
     ]);
     expect((await client.bulk({ operations, refresh: true })).errors).toBe(false);
-    ctx = createApiContext({
-      mode: 'test',
-      es: { url: esUrl(), insecure: false, requestTimeoutMs: 30_000 },
-      defaultIndex: index,
-    });
   }, 120_000);
 
   afterAll(async () => {
-    await ctx?.close();
     await deleteIndex(client, index).catch(() => undefined);
     await client?.close();
-    if (previousHome === undefined) delete process.env.RWB_HOME;
-    else process.env.RWB_HOME = previousHome;
-    if (home) await rm(home, { recursive: true, force: true });
   });
 
   it('a fusion lever sends nothing, a field boost only the lexical searches; answers as uncached', async () => {
@@ -237,7 +224,7 @@ describeWith([missingEs], 'caches kept between evaluation runs (real Elasticsear
         tenant: 'A',
         index,
       },
-      ctx,
+      session.ctx(),
     );
     // Lexical only (no query embedder in this session): one search per query.
     const lexical = configWith({ method: 'sum' });
@@ -249,7 +236,7 @@ describeWith([missingEs], 'caches kept between evaluation runs (real Elasticsear
       },
     } as unknown as Record<string, unknown>;
     const preview = () =>
-      invoke('tune.preview', { querySetId: imported.info.id, config: { config } }, ctx);
+      invoke('tune.preview', { querySetId: imported.info.id, config: { config } }, session.ctx());
     const first = await preview();
     expect(first.searches).toEqual({ sent: 2, cached: 0 });
     const second = await preview();
