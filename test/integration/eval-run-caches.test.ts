@@ -31,6 +31,7 @@ import {
 import { runEvaluation } from '../../engine/eval/runner.ts';
 import { transformSpu } from '../../engine/ingest/spu-transformer.ts';
 import type { QueryEmbedder } from '../../engine/query/query-parser.ts';
+import { englishProduct } from '../helpers/english-product.ts';
 import { describeWith, esAvailable, esUrl, requireComponent } from '../helpers/components.ts';
 import { prng, unit } from '../helpers/seeded.ts';
 import { useThrowawayHome } from '../helpers/throwaway-home.ts';
@@ -96,18 +97,12 @@ describeWith([missingEs], 'caches kept between evaluation runs (real Elasticsear
     });
   };
 
-  const made = (spuId: string, title: string, brief = ''): ProductDoc => ({
-    ...base,
-    spu_id: spuId,
-    title_zh: '',
-    brief_zh: '',
-    description_zh: '',
-    title_en: title,
-    brief_en: brief,
-    description_en: '',
-    tags: [],
-    title_embedding: vectorOf(title),
-  });
+  const made = (spuId: string, title: string, brief = ''): ProductDoc =>
+    englishProduct(base, spuId, {
+      title_en: title,
+      brief_en: brief,
+      title_embedding: vectorOf(title),
+    });
 
   const run = (config: SearchConfig, caches?: RunCaches) =>
     runEvaluation(client, {

@@ -21,6 +21,7 @@ import { createEsClient } from '../../engine/es/client.ts';
 import { deleteIndex, ensureIndex } from '../../engine/es/index.ts';
 import { resolveMetric } from '../../engine/eval/metrics-registry.ts';
 import { transformSpu } from '../../engine/ingest/spu-transformer.ts';
+import { englishProduct } from '../helpers/english-product.ts';
 import { describeWith, esAvailable, esUrl, requireComponent } from '../helpers/components.ts';
 
 const missingEs = await requireComponent(`Elasticsearch at ${esUrl()}`, () => esAvailable());
@@ -72,17 +73,8 @@ describeWith([missingEs], 'unjudged hits in tune.preview and judgments.queue (re
       docs.push(result.doc);
     }
     const base = docs[0]!;
-    const made = (spuId: string, title: string, brief = '') => ({
-      ...base,
-      spu_id: spuId,
-      title_zh: '',
-      brief_zh: '',
-      description_zh: '',
-      title_en: title,
-      brief_en: brief,
-      description_en: '',
-      tags: [],
-    });
+    const made = (spuId: string, title: string, brief = '') =>
+      englishProduct(base, spuId, { title_en: title, brief_en: brief });
     for (let i = 1; i <= 6; i += 1) docs.push(made(`T${i}`, `zorblat speaker model ${i}`));
     docs.push(made('B1', 'portable music box', 'a box for every zorblat zorblat'));
     docs.push(made('B2', 'walnut side table', 'holds a zorblat'));

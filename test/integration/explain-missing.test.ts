@@ -21,6 +21,7 @@ import { transformSpu } from '../../engine/ingest/spu-transformer.ts';
 import { explainMissing } from '../../engine/search/explain-missing.ts';
 import { stemmingAnalyzer } from '../../engine/search/explain-missing-text.ts';
 import { search, type SearchDependencies } from '../../engine/search/searcher.ts';
+import { englishProduct } from '../helpers/english-product.ts';
 import { describeWith, esAvailable, esUrl, requireComponent } from '../helpers/components.ts';
 
 const missingEs = await requireComponent(`Elasticsearch at ${esUrl()}`, () => esAvailable());
@@ -44,20 +45,12 @@ describeWith([missingEs], 'explain-missing on the demo catalog (real Elasticsear
     url: esUrl(),
   };
 
-  const made = (spuId: string, fields: Partial<ProductDoc>, base: ProductDoc): ProductDoc => ({
-    ...base,
-    spu_id: spuId,
-    title_zh: '',
-    brief_zh: '',
-    description_zh: '',
-    title_en: '',
-    brief_en: '',
-    description_en: '',
-    tags: [],
-    category1_name: 'Phones',
-    title_embedding: unit([0.1, 1, 0.3, 0.2]),
-    ...fields,
-  });
+  const made = (spuId: string, fields: Partial<ProductDoc>, base: ProductDoc): ProductDoc =>
+    englishProduct(base, spuId, {
+      category1_name: 'Phones',
+      title_embedding: unit([0.1, 1, 0.3, 0.2]),
+      ...fields,
+    });
 
   beforeAll(async () => {
     client = createEsClient({ url: esUrl() });
